@@ -1,0 +1,1 @@
+"""Barcode and OCR engines behind small protocols; pick one through registry.py."""

@@ -1,0 +1,30 @@
+"""The swap point: what a barcode engine and an OCR engine must do.
+
+An engine is built once per process (model loading is the slow part) and
+then called per image.  A call never changes the engine's state: per-call
+options are arguments, not attributes set on the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from capture.types import BarcodeRead, TextLine
+
+
+class BarcodeEngine(Protocol):
+    name: str
+
+    def read(self, image: np.ndarray) -> list[BarcodeRead]:
+        """Every barcode found in a BGR or grayscale image, boxes in its pixel coordinates."""
+        ...
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        """Every text line found in a BGR image, boxes in its pixel coordinates."""
+        ...

@@ -1,0 +1,1 @@
+"""Where frames come from: files and folders (camera and drop-folder daemon come later)."""

@@ -1,0 +1,153 @@
+"""Values that flow forward through the pipeline, one stage to the next.
+
+source -> Frame -> decode -> Decoded -> extract -> LabelFacts -> match -> Outcome
+
+Every value here is a frozen dataclass: a stage never changes what it was
+given, it returns something new.  Expected outcomes (no label, ambiguous,
+refused) are values; only real faults raise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+Point = tuple[float, float]
+Quad = tuple[Point, Point, Point, Point]
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One image to read: pixels in BGR plus where they came from."""
+
+    image: np.ndarray
+    source: str  # a file path, a camera name, "memory"
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class BarcodeRead:
+    text: str
+    format: str  # e.g. "Code128", "QRCode"
+    engine: str  # "zxing" | "zbar"
+    box: Quad
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    score: float
+    box: Quad
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What the engines saw on one frame, before any interpretation."""
+
+    barcodes: tuple[BarcodeRead, ...]
+    lines: tuple[TextLine, ...]
+
+
+class Via(StrEnum):
+    BARCODE = "barcode"
+    OCR = "ocr"
+    BOTH = "barcode+ocr"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A waybill number that fits a carrier's format, with how it was read."""
+
+    number: str
+    carrier: str  # carrier code from pipeline.carriers, e.g. "SF"
+    via: Via
+    confidence: float
+    ocr_reads: int = 0  # how many OCR lines carried this exact number
+    barcode_reads: int = 0
+
+
+@dataclass(frozen=True)
+class Person:
+    """A name / phone / address group read off a label (recipient or sender)."""
+
+    name: str
+    phone_tail: str  # last 4 digits, the only part labels print reliably
+    address: str
+
+
+@dataclass(frozen=True)
+class LabelFacts:
+    """What the label says, read from the engines' output by carrier rules."""
+
+    candidates: tuple[Candidate, ...]
+    order_numbers: tuple[str, ...]  # digit runs shaped like marketplace order numbers
+    people: tuple[Person, ...]
+    # Numbers that fit a carrier but were refused, and why: kept as evidence.
+    conflicts: tuple[str, ...] = ()
+
+
+class Status(StrEnum):
+    QUEUED = "queued"
+    REVIEW = "review"
+    REJECTED = "rejected"
+    NO_WAYBILL = "no_waybill"
+    ERROR = "error"
+
+
+class Reason(StrEnum):
+    """Why a photo was not queued.  Codes are stable: tools and people key on them."""
+
+    MULTIPLE_WAYBILLS = "multiple_waybills"
+    BARCODE_OCR_DISAGREE = "barcode_ocr_disagree"
+    OCR_UNCONFIRMED = "ocr_unconfirmed"
+    NO_MATCHING_ORDER = "no_matching_order"
+    AMBIGUOUS_ORDER = "ambiguous_order"
+    ORDER_NOT_AWAITING_SHIPMENT = "order_not_awaiting_shipment"
+    WAYBILL_ON_OTHER_ORDER = "waybill_on_other_order"
+    ALREADY_QUEUED = "already_queued"
+    ORDER_HAS_OTHER_WAYBILL = "order_has_other_waybill"
+    UNREADABLE_IMAGE = "unreadable_image"
+
+
+@dataclass(frozen=True)
+class OrderRef:
+    """The slice of an order that matching needs and reports."""
+
+    tid: str
+    status: str  # store.tables.OrderStatus value
+    receiver_name: str
+    phone_tail: str
+    address: str
+    waybill: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The decision for one frame, with the evidence that led to it."""
+
+    status: Status
+    reasons: tuple[str, ...] = ()
+    candidate: Candidate | None = None
+    order: OrderRef | None = None
+    candidates: tuple[Candidate, ...] = ()
+    orders_considered: tuple[OrderRef, ...] = ()
+    detail: str = ""
+    match_via: str = ""  # "order_number" | "recipient" | ""
+
+    @property
+    def confidence(self) -> float:
+        return self.candidate.confidence if self.candidate else 0.0
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """One photo's full result as the API returns it (and --json prints it)."""
+
+    path: str
+    outcome: Outcome
+    decoded: Decoded | None
+    ms: float
+    scan_id: int | None = None
+    facts: LabelFacts | None = field(default=None)

@@ -1,0 +1,1 @@
+"""The outbox and, later, the marketplace senders."""
