@@ -1,0 +1,57 @@
+"""RapidOCR engine: the default OCR, PP-OCRv6 det/rec + cls ONNX models on ONNX Runtime.
+
+The models ship inside the rapidocr wheel; models/manifest.toml pins them by
+hash, so a changed wheel is noticed instead of silently reading differently.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from capture.errors import EngineUnavailable
+from capture.settings import Settings
+from capture.types import Quad, TextLine
+
+log = logging.getLogger(__name__)
+
+
+class RapidOcrEngine:
+    name = "rapidocr"
+
+    def __init__(self, settings: Settings) -> None:
+        try:
+            from rapidocr import RapidOCR
+        except ImportError as exc:  # pragma: no cover - a core dependency
+            raise EngineUnavailable("rapidocr is not installed", "reinstall the project: pip install .") from exc
+        params: dict[str, object] = {"Global.log_level": "error"}
+        params.update(_model_params(settings))
+        if settings.ocr_threads > 0:
+            params["EngineConfig.onnxruntime.intra_op_num_threads"] = settings.ocr_threads
+        self._ocr = RapidOCR(params=params)
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        out = self._ocr(image)
+        if out.txts is None or out.boxes is None:
+            return []
+        return [
+            TextLine(text=str(text), score=float(score), box=_quad(box))
+            for text, score, box in zip(out.txts, out.scores, out.boxes, strict=True)
+        ]
+
+
+def _model_params(settings: Settings) -> dict[str, object]:
+    """Point RapidOCR at the exact files the manifest pins (verified by hash)."""
+    from capture.engines.models import resolve_models
+
+    models = resolve_models(settings.models_manifest, "rapidocr")
+    return {
+        "Det.model_path": str(models["det"]),
+        "Rec.model_path": str(models["rec"]),
+        "Cls.model_path": str(models["cls"]),
+    }
+
+
+def _quad(box: np.ndarray) -> Quad:
+    return tuple((float(x), float(y)) for x, y in box)  # type: ignore[return-value]

@@ -1,0 +1,60 @@
+"""pyzbar barcode engine: selectable, needs the system library libzbar0."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from capture.errors import EngineUnavailable
+from capture.types import BarcodeRead, Quad
+
+# pyzbar names formats in upper case; map to the spelling zxing-cpp uses so
+# the JSON contract has one vocabulary.
+ZBAR_FORMATS = {
+    "CODE128": "Code128",
+    "CODE39": "Code39",
+    "CODE93": "Code93",
+    "I25": "ITF",
+    "CODABAR": "Codabar",
+    "EAN13": "EAN13",
+    "EAN8": "EAN8",
+    "UPCA": "UPCA",
+    "UPCE": "UPCE",
+    "QRCODE": "QRCode",
+    "PDF417": "PDF417",
+    "DATABAR": "DataBar",
+    "DATABAR_EXP": "DataBarExp",
+}
+
+
+class ZbarEngine:
+    name = "zbar"
+
+    def __init__(self) -> None:
+        try:
+            from pyzbar import pyzbar
+        except ImportError as exc:
+            raise EngineUnavailable(
+                "pyzbar cannot load the zbar library",
+                "install it (Debian/Ubuntu: apt-get install libzbar0; make setup does this) or use barcode_engine = 'zxing'",
+            ) from exc
+        self._decode = pyzbar.decode
+
+    def read(self, image: np.ndarray) -> list[BarcodeRead]:
+        gray = image if image.ndim == 2 else _to_gray(image)
+        out = []
+        for r in self._decode(gray):
+            text = r.data.decode("utf-8", errors="replace")
+            if text:
+                out.append(BarcodeRead(text=text, format=ZBAR_FORMATS.get(r.type, r.type), engine=self.name, box=_quad(r)))
+        return out
+
+
+def _to_gray(image: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def _quad(r: object) -> Quad:
+    left, top, width, height = r.rect  # type: ignore[attr-defined]
+    return ((left, top), (left + width, top), (left + width, top + height), (left, top + height))

@@ -1,0 +1,205 @@
+"""Extract stage: from what the engines saw to what the label says.
+
+Waybill candidates come from barcodes and OCR lines, each accepted only if
+it fits a carrier's format in full.  Barcode and OCR reads of the same
+number are fused; near-identical numbers that differ (a misread) are kept
+apart and reported as conflicts, never silently corrected.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from capture.pipeline import carriers
+from capture.types import BarcodeRead, Candidate, Decoded, LabelFacts, Person, TextLine, Via
+
+# Confidence given to each kind of evidence.  A Code128 read carries its own
+# checksum, so a barcode alone is strong; OCR alone is strong only when the
+# carrier has a check digit or the number was read in two places (main print
+# and stub) identically.  Calibrated on the generated sample set.
+CONF_BARCODE_AND_OCR = 0.99
+CONF_BARCODE_ONLY = 0.93
+CONF_OCR_CHECK_DIGIT = 0.90
+CONF_OCR_TWICE = 0.88
+CONF_OCR_ONCE_FACTOR = 0.7  # times the OCR score: below the queue threshold by design
+
+# Two numbers of one carrier within this many differing characters are taken
+# as two reads of one printed number, not as two parcels.
+NEAR_MISS_MAX_DIFF = 2
+
+# Marketplace order numbers (Taobao tid) are 16-20 digits.
+ORDER_NUMBER = re.compile(r"(?<!\d)(\d{16,20})(?!\d)")
+# Runs of letters/digits, allowing single spaces inside ("SF 1234 5678 9012 3").
+ALNUM_RUN = re.compile(r"[A-Z0-9]+(?: [A-Z0-9]+)*")
+# Mobile numbers as labels print them (138****5678, 138 **** 5678, full) and landlines.
+MOBILE = re.compile(r"(?<!\d)1[3-9]\d[\d*]{4}(\d{4})(?!\d)")
+LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{3,4}(\d{4})(?!\d)")
+ADDRESS_MARKERS = re.compile(r"[省市区县镇乡路街道号村弄巷栋幢室]")
+# Lines that carry address characters (号) but are something else.
+NOT_ADDRESS = re.compile(r"订单|运单|单号|重量|\d{10,}")
+# Words printed before a name: 收件人, 收, 寄件人, 姓名, and the colon after them.
+NAME_LABELS = re.compile(r"(收件人|收货人|寄件人|发件人|姓名|收|寄|[:：])")
+CJK_NAME = re.compile(r"[\u4e00-\u9fff·*]{1,6}")
+ADDRESS_LABELS = re.compile(r"^(收件地址|收货地址|寄件地址|地址)[:：]?")
+# Address lines below a phone line that still belong to that person.
+MAX_ADDRESS_LINES = 2
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, upper case, one space between words."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().upper()
+
+
+@dataclass
+class _Tally:
+    carrier: str
+    barcode_reads: int = 0
+    ocr_scores: list[float] = field(default_factory=list)
+
+
+def extract(decoded: Decoded, min_ocr_score: float) -> LabelFacts:
+    lines = [ln for ln in decoded.lines if ln.score >= min_ocr_score]
+    tallies = _tally_numbers(decoded.barcodes, lines)
+    candidates, conflicts = _fuse(tallies)
+    return LabelFacts(
+        candidates=tuple(candidates),
+        order_numbers=tuple(_order_numbers(decoded.barcodes, lines)),
+        people=tuple(_people(lines)),
+        conflicts=tuple(conflicts),
+    )
+
+
+def ocr_numbers(text: str) -> list[str]:
+    """Waybill-shaped numbers in one OCR line, as printed or with group spaces removed."""
+    found: list[str] = []
+    for run in ALNUM_RUN.findall(normalize(text)):
+        for option in (run.replace(" ", ""), *run.split(" ")):
+            number = carriers.canonical(option)
+            if number not in found and carriers.identify(number):
+                found.append(number)
+    return found
+
+
+def _tally_numbers(barcodes: tuple[BarcodeRead, ...], lines: list[TextLine]) -> dict[str, _Tally]:
+    tallies: dict[str, _Tally] = {}
+    for read in barcodes:
+        number = carriers.canonical(read.text)
+        carrier = carriers.identify(number)
+        if carrier:
+            tallies.setdefault(number, _Tally(carrier.code)).barcode_reads += 1
+    for line in lines:
+        for number in ocr_numbers(line.text):
+            carrier = carriers.identify(number)
+            assert carrier is not None  # ocr_numbers only returns identified numbers
+            tallies.setdefault(number, _Tally(carrier.code)).ocr_scores.append(line.score)
+    return tallies
+
+
+def _confidence(number: str, tally: _Tally) -> tuple[Via, float]:
+    if tally.barcode_reads and tally.ocr_scores:
+        return Via.BOTH, CONF_BARCODE_AND_OCR
+    if tally.barcode_reads:
+        return Via.BARCODE, CONF_BARCODE_ONLY
+    if carriers.BY_CODE[tally.carrier].has_check_digit and number[0].isalpha():
+        return Via.OCR, CONF_OCR_CHECK_DIGIT
+    if len(tally.ocr_scores) >= 2:
+        return Via.OCR, CONF_OCR_TWICE * min(tally.ocr_scores)
+    return Via.OCR, CONF_OCR_ONCE_FACTOR * tally.ocr_scores[0]
+
+
+def _differing_chars(a: str, b: str) -> int:
+    if len(a) != len(b):
+        return max(len(a), len(b))
+    return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+def _fuse(tallies: dict[str, _Tally]) -> tuple[list[Candidate], list[str]]:
+    """Turn tallies into candidates; fold OCR misreads of a barcoded number into conflicts.
+
+    An OCR-only number one or two characters away from a number the barcode
+    read is a misread of that number.  If OCR also read the barcode's number
+    exactly, the misread is dropped (kept as evidence); if not, barcode and
+    OCR disagree and the conflict is reported for review.
+    """
+    conflicts: list[str] = []
+    dropped: set[str] = set()
+    for number, tally in tallies.items():
+        if tally.barcode_reads:
+            continue
+        for other, other_tally in tallies.items():
+            if other_tally.barcode_reads and _differing_chars(number, other) <= NEAR_MISS_MAX_DIFF:
+                dropped.add(number)
+                if other_tally.ocr_scores:
+                    conflicts.append(f"ocr misread {number} of barcode {other}; barcode and other OCR reads agree")
+                else:
+                    conflicts.append(f"barcode_ocr_disagree: barcode {other} vs OCR {number}")
+                break
+    candidates = []
+    for number, tally in tallies.items():
+        if number in dropped:
+            continue
+        via, confidence = _confidence(number, tally)
+        candidates.append(
+            Candidate(
+                number=number,
+                carrier=tally.carrier,
+                via=via,
+                confidence=round(confidence, 4),
+                ocr_reads=len(tally.ocr_scores),
+                barcode_reads=tally.barcode_reads,
+            )
+        )
+    candidates.sort(key=lambda c: -c.confidence)
+    return candidates, conflicts
+
+
+def _order_numbers(barcodes: tuple[BarcodeRead, ...], lines: list[TextLine]) -> list[str]:
+    found: list[str] = []
+    texts = [normalize(b.text) for b in barcodes] + [normalize(ln.text).replace(" ", "") for ln in lines]
+    for text in texts:
+        for number in ORDER_NUMBER.findall(text):
+            if number not in found:
+                found.append(number)
+    return found
+
+
+def _people(lines: list[TextLine]) -> list[Person]:
+    """Name, phone tail and address groups: a phone line, its name, the address lines under it."""
+    ordered = sorted(lines, key=lambda ln: (_center_y(ln), ln.box[0][0]))
+    people = []
+    for i, line in enumerate(ordered):
+        text = normalize(line.text)
+        phone = MOBILE.search(text) or LANDLINE.search(text)
+        if not phone:
+            continue
+        name = _name_before(text[: phone.start()])
+        address_parts = [_strip_address_label(text[phone.end() :])]
+        for below in ordered[i + 1 : i + 1 + MAX_ADDRESS_LINES]:
+            below_text = normalize(below.text)
+            if not _is_address_line(below_text):
+                break
+            address_parts.append(_strip_address_label(below_text))
+        people.append(Person(name=name, phone_tail=phone.group(1), address="".join(address_parts).replace(" ", "")))
+    return people
+
+
+def _is_address_line(text: str) -> bool:
+    if MOBILE.search(text) or LANDLINE.search(text) or NOT_ADDRESS.search(text.replace(" ", "")):
+        return False
+    return bool(ADDRESS_MARKERS.search(text))
+
+
+def _name_before(text: str) -> str:
+    cleaned = NAME_LABELS.sub(" ", text).strip()
+    names = CJK_NAME.findall(cleaned)
+    return names[-1] if names else ""
+
+
+def _strip_address_label(text: str) -> str:
+    return ADDRESS_LABELS.sub("", text.strip()).strip()
+
+
+def _center_y(line: TextLine) -> float:
+    return sum(y for _, y in line.box) / len(line.box)

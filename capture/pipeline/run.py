@@ -1,0 +1,32 @@
+"""The whole flow for one frame, on a page: decode -> extract -> match."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from capture.engines.base import BarcodeEngine, OcrEngine
+from capture.pipeline.decode import decode
+from capture.pipeline.extract import extract
+from capture.pipeline.match import OrderLookup, decide
+from capture.settings import Settings
+from capture.types import Decoded, Frame, LabelFacts, Outcome
+
+
+@dataclass(frozen=True)
+class Engines:
+    barcode: BarcodeEngine
+    ocr: OcrEngine
+
+    @property
+    def names(self) -> str:
+        return f"{self.barcode.name}+{self.ocr.name}"
+
+
+def read_label(frame: Frame, engines: Engines, settings: Settings) -> tuple[Decoded, LabelFacts]:
+    decoded = decode(frame, engines.barcode, engines.ocr, settings.ocr_max_side)
+    return decoded, extract(decoded, settings.ocr_min_score)
+
+
+def process(frame: Frame, engines: Engines, orders: OrderLookup, settings: Settings) -> tuple[Decoded, LabelFacts, Outcome]:
+    decoded, facts = read_label(frame, engines, settings)
+    return decoded, facts, decide(facts, orders)

@@ -1,0 +1,72 @@
+"""Reading what a label says from engine output: numbers, order numbers, people."""
+
+from capture.pipeline.extract import extract, ocr_numbers
+from capture.types import BarcodeRead, Decoded, TextLine, Via
+
+BOX = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
+
+
+def line(text: str, y: float, score: float = 0.99) -> TextLine:
+    return TextLine(text=text, score=score, box=((0, y), (100, y), (100, y + 10), (0, y + 10)))
+
+
+def barcode(text: str, fmt: str = "Code128") -> BarcodeRead:
+    return BarcodeRead(text=text, format=fmt, engine="zxing", box=BOX)
+
+
+LABEL_LINES = [
+    line("中通快递 571-D01 02", 0),
+    line("73100012345678", 20),
+    line("收件人：张三138****5678", 40),
+    line("浙江省杭州市西湖区文三路123号", 60),
+    line("寄件人：某某旗舰店0571-88886666", 80),
+    line("浙江省杭州市余杭区五常街道100号", 100),
+    line("订单号:2751925651837878487", 120),
+    line("2026-11-20 14:32重量:1.25kg", 140),
+    line("运单号:73100012345678", 160),
+]
+
+
+def test_barcode_and_ocr_of_one_number_fuse_into_one_candidate():
+    facts = extract(Decoded((barcode("73100012345678"),), tuple(LABEL_LINES)), min_ocr_score=0.8)
+    assert [c.number for c in facts.candidates] == ["73100012345678"]
+    assert facts.candidates[0].via is Via.BOTH
+    assert facts.candidates[0].carrier == "ZTO"
+
+
+def test_decoys_on_a_label_never_become_candidates():
+    facts = extract(Decoded((barcode("https://example.com/t?no=2751925651837878487", "QRCode"),), tuple(LABEL_LINES[:1] + LABEL_LINES[2:8])), 0.8)
+    assert facts.candidates == ()
+    assert facts.order_numbers == ("2751925651837878487",)
+
+
+def test_recipient_and_sender_are_read_with_their_phone_tails_and_addresses():
+    facts = extract(Decoded((), tuple(LABEL_LINES)), 0.8)
+    recipient, sender = facts.people
+    assert (recipient.name, recipient.phone_tail) == ("张三", "5678")
+    assert recipient.address == "浙江省杭州市西湖区文三路123号"
+    assert (sender.name, sender.phone_tail) == ("某某旗舰店", "6666")
+    assert "订单" not in sender.address
+
+
+def test_ocr_only_number_read_twice_is_confident_once_is_not():
+    twice = extract(Decoded((), tuple(LABEL_LINES)), 0.8).candidates[0]
+    once = extract(Decoded((), tuple(LABEL_LINES[:8])), 0.8).candidates[0]
+    assert twice.via is Via.OCR and twice.ocr_reads == 2
+    assert twice.confidence >= 0.85 > once.confidence
+
+
+def test_grouped_print_is_read_as_one_number():
+    assert ocr_numbers("运单号: SF 1234 5678 9012 3") == ["SF1234567890123"]
+
+
+def test_ocr_misread_of_a_barcoded_number_is_a_disagreement_not_a_second_parcel():
+    lines = (line("73100012345679", 20),)  # last digit misread
+    facts = extract(Decoded((barcode("73100012345678"),), lines), 0.8)
+    assert [c.number for c in facts.candidates] == ["73100012345678"]
+    assert any(c.startswith("barcode_ocr_disagree") for c in facts.conflicts)
+
+
+def test_low_score_ocr_lines_are_not_evidence():
+    facts = extract(Decoded((), (line("73100012345678", 20, score=0.5),)), 0.8)
+    assert facts.candidates == ()
