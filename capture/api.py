@@ -41,9 +41,10 @@ def scan_paths(paths: Iterable[str | Path], settings: Settings, db: Engine | Non
 
     A photo that cannot be read yields an `error` result and the batch goes on.
     """
+    photos = list(expand_paths(paths))  # a mistyped path fails before any photo is recorded
     db = db or database(settings)
     chosen = engines(settings)
-    for path in expand_paths(paths):
+    for path in photos:
         yield scan_one(path, chosen, settings, db)
 
 
