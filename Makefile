@@ -51,6 +51,7 @@ test: setup-paddle
 
 bench: setup
 	$(PY) bench/run.py
+	$(PY) bench/barcodes.py
 
 samples: setup
 	$(PY) samples/generate.py --out samples --count 40 --seed 7

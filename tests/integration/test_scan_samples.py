@@ -141,3 +141,16 @@ def test_missing_path_is_a_clear_error(tmp_path):
     proc = waybill("scan", str(tmp_path / "nope.jpg"), db=f"sqlite:///{tmp_path / 'e.db'}", check=False)
     assert proc.returncode == 4
     assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_scan_on_postgresql_queues_the_same_as_on_sqlite(pg_engine, pg_url, scanned, truth):
+    """`--db postgresql+psycopg://...` runs the whole path on a real server."""
+    _db, sqlite_results, _proc = scanned
+    queued = sorted(p for p, r in sqlite_results.items() if r["status"] == "queued")[:4]
+    waybill("orders", "import", str(SAMPLES / "orders.csv"), db=pg_url)
+    results = json_lines(waybill("scan", *queued, "--json", db=pg_url).stdout)
+    assert [(r["status"], r["waybill"], r["order"]) for r in results] == [
+        ("queued", sqlite_results[p]["waybill"], sqlite_results[p]["order"]) for p in queued
+    ]
+    listed = json_lines(waybill("queue", "list", "--json", db=pg_url).stdout)
+    assert sorted(e["waybill"] for e in listed) == sorted(r["waybill"] for r in results)
