@@ -29,6 +29,8 @@ class Frame:
 
 @dataclass(frozen=True)
 class BarcodeRead:
+    """One decoded symbol; box[0] -> box[1] runs along its reading direction."""
+
     text: str
     format: str  # e.g. "Code128", "QRCode"
     engine: str  # "zxing" | "zbar"

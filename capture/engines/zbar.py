@@ -55,6 +55,14 @@ def _to_gray(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
 
+# Corner order per zbar orientation, so that box[0] -> box[1] runs along the
+# symbol's reading direction as zxing-cpp's boxes do (extract uses it to
+# find which way the label is turned).
+CORNERS_BY_ORIENTATION = {"UP": (0, 1, 2, 3), "RIGHT": (1, 2, 3, 0), "DOWN": (2, 3, 0, 1), "LEFT": (3, 0, 1, 2)}
+
+
 def _quad(r: object) -> Quad:
     left, top, width, height = r.rect  # type: ignore[attr-defined]
-    return ((left, top), (left + width, top), (left + width, top + height), (left, top + height))
+    corners = ((left, top), (left + width, top), (left + width, top + height), (left, top + height))
+    order = CORNERS_BY_ORIENTATION.get(getattr(r, "orientation", None) or "UP", CORNERS_BY_ORIENTATION["UP"])
+    return tuple(corners[i] for i in order)  # type: ignore[return-value]

@@ -8,6 +8,7 @@ apart and reported as conflicts, never silently corrected.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ NOT_ADDRESS = re.compile(r"订单|运单|单号|重量|\d{10,}")
 NAME_LABELS = re.compile(r"(收件人|收货人|寄件人|发件人|姓名|收|寄|[:：])")
 CJK_NAME = re.compile(r"[\u4e00-\u9fff·*]{1,6}")
 ADDRESS_LABELS = re.compile(r"^(收件地址|收货地址|寄件地址|地址)[:：]?")
+BLOCK_MARKERS = frozenset({"收", "寄", "收件", "寄件"})
 # Address lines below a phone line that still belong to that person.
 MAX_ADDRESS_LINES = 2
 
@@ -66,7 +68,7 @@ def extract(decoded: Decoded, min_ocr_score: float) -> LabelFacts:
     return LabelFacts(
         candidates=tuple(candidates),
         order_numbers=tuple(_order_numbers(decoded.barcodes, lines)),
-        people=tuple(_people(lines)),
+        people=tuple(_people(lines, reading_direction(decoded.barcodes))),
         conflicts=tuple(conflicts),
     )
 
@@ -165,9 +167,34 @@ def _order_numbers(barcodes: tuple[BarcodeRead, ...], lines: list[TextLine]) -> 
     return found
 
 
-def _people(lines: list[TextLine]) -> list[Person]:
+def reading_direction(barcodes: tuple[BarcodeRead, ...]) -> tuple[float, float]:
+    """Unit vector of the label's left-to-right axis in the photo.
+
+    Waybill barcodes are printed along the label's width, and the engines
+    report each symbol's corners starting from its own top-left, so the
+    longest barcode's top edge tells how the label is turned (0/90/180/270
+    and skew).  With no barcode the photo is taken as upright.
+    """
+    best, best_len = (1.0, 0.0), 0.0
+    for read in barcodes:
+        (x0, y0), (x1, y1) = read.box[0], read.box[1]
+        length = math.hypot(x1 - x0, y1 - y0)
+        if length > best_len:
+            best, best_len = ((x1 - x0) / length, (y1 - y0) / length), length
+    return best
+
+
+def _people(lines: list[TextLine], direction: tuple[float, float]) -> list[Person]:
     """Name, phone tail and address groups: a phone line, its name, the address lines under it."""
-    ordered = sorted(lines, key=lambda ln: (_center_y(ln), ln.box[0][0]))
+    ux, uy = direction
+    # "Down" on the label is the reading direction turned 90 degrees clockwise (image y grows downward).
+    dx, dy = -uy, ux
+
+    def reading_order(ln: TextLine) -> tuple[float, float]:
+        cx, cy = _center(ln)
+        return (cx * dx + cy * dy, cx * ux + cy * uy)
+
+    ordered = sorted(lines, key=reading_order)
     people = []
     for i, line in enumerate(ordered):
         text = normalize(line.text)
@@ -176,8 +203,9 @@ def _people(lines: list[TextLine]) -> list[Person]:
             continue
         name = _name_before(text[: phone.start()])
         address_parts = [_strip_address_label(text[phone.end() :])]
-        for below in ordered[i + 1 : i + 1 + MAX_ADDRESS_LINES]:
-            below_text = normalize(below.text)
+        # A big 收/寄 marker printed beside the block sorts between its lines.
+        below_lines = [t for t in (normalize(b.text) for b in ordered[i + 1 :]) if t not in BLOCK_MARKERS]
+        for below_text in below_lines[:MAX_ADDRESS_LINES]:
             if not _is_address_line(below_text):
                 break
             address_parts.append(_strip_address_label(below_text))
@@ -201,5 +229,6 @@ def _strip_address_label(text: str) -> str:
     return ADDRESS_LABELS.sub("", text.strip()).strip()
 
 
-def _center_y(line: TextLine) -> float:
-    return sum(y for _, y in line.box) / len(line.box)
+def _center(line: TextLine) -> tuple[float, float]:
+    n = len(line.box)
+    return sum(x for x, _ in line.box) / n, sum(y for _, y in line.box) / n

@@ -70,3 +70,24 @@ def test_ocr_misread_of_a_barcoded_number_is_a_disagreement_not_a_second_parcel(
 def test_low_score_ocr_lines_are_not_evidence():
     facts = extract(Decoded((), (line("73100012345678", 20, score=0.5),)), 0.8)
     assert facts.candidates == ()
+
+
+def test_a_big_block_marker_between_name_and_address_lines_is_skipped():
+    lines = (line("收", 45), line("侯雪华 136****4609", 40), line("广东省广州市天河区滨江大道253号华润幸", 55), line("福里 20 幢 1702 室", 70), line("寄", 85))
+    (person,) = extract(Decoded((), lines), 0.8).people
+    assert person.address == "广东省广州市天河区滨江大道253号华润幸福里20幢1702室"
+
+
+def _turned_90_clockwise(box, height=1000.0):
+    # A point (x, y) of an upright label photo lands at (height - y, x) when the photo is turned 90 degrees clockwise.
+    return tuple((height - y, x) for x, y in box)
+
+
+def test_people_are_read_in_label_order_when_the_photo_is_turned():
+    upright_barcode = BarcodeRead("73100012345678", "Code128", "zxing", ((0, 5), (100, 5), (100, 15), (0, 15)))
+    turned_barcode = BarcodeRead(upright_barcode.text, "Code128", "zxing", _turned_90_clockwise(upright_barcode.box))
+    turned_lines = tuple(TextLine(ln.text, ln.score, _turned_90_clockwise(ln.box)) for ln in LABEL_LINES)
+    upright = extract(Decoded((upright_barcode,), tuple(LABEL_LINES)), 0.8)
+    turned = extract(Decoded((turned_barcode,), turned_lines), 0.8)
+    assert turned.people == upright.people
+    assert turned.people[0].address == "浙江省杭州市西湖区文三路123号"
