@@ -22,7 +22,7 @@ from capture.settings import Settings
 from capture.sources.files import expand_paths, load_frame
 from capture.store import repo
 from capture.store.db import open_engine, session_scope
-from capture.types import Decoded, LabelFacts, Outcome, Reason, ScanResult, Status
+from capture.types import Decoded, Frame, LabelFacts, Outcome, Reason, ScanResult, Status
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ def scan_paths(paths: Iterable[str | Path], settings: Settings, db: Engine | Non
 
 
 def scan_one(path: Path, chosen: Engines, settings: Settings, db: Engine) -> ScanResult:
+    """Read one photo file, decide, record; an unreadable file is recorded as `error`."""
     started = time.perf_counter()
     try:
         frame = load_frame(path, settings.max_image_pixels)
@@ -56,19 +57,25 @@ def scan_one(path: Path, chosen: Engines, settings: Settings, db: Engine) -> Sca
         log.warning("unreadable photo %s: %s", path, exc.message)
         failed = Outcome(Status.ERROR, (Reason.UNREADABLE_IMAGE,), detail=str(exc))
         with session_scope(db) as session:
-            return _record(session, path, "", None, None, failed, chosen, started)
+            return _record(session, str(path), "", None, None, failed, chosen, started)
+    return scan_frame(frame, chosen, settings, db, started)
+
+
+def scan_frame(frame: Frame, chosen: Engines, settings: Settings, db: Engine, started: float | None = None) -> ScanResult:
+    """Read one frame already in memory (a photo, a camera frame), decide, record."""
+    started = time.perf_counter() if started is None else started
     # Matching and recording share one transaction: the queue checks and the
     # queue insert see the same state, and a job exists only with its scan
     # record (the outbox pattern).  The transaction starts at the first query,
-    # after the engines have read the photo.
+    # after the engines have read the frame.
     with session_scope(db) as session:
         decoded, facts, outcome = process(frame, chosen, repo.SqlOrderLookup(session), settings)
-        return _record(session, path, frame.sha256, decoded, facts, outcome, chosen, started)
+        return _record(session, frame.source, frame.sha256, decoded, facts, outcome, chosen, started)
 
 
 def _record(
     session: Session,
-    path: Path,
+    path: str,
     sha256: str,
     decoded: Decoded | None,
     facts: LabelFacts | None,
@@ -77,7 +84,7 @@ def _record(
     started: float,
 ) -> ScanResult:
     ms = (time.perf_counter() - started) * 1000
-    result = ScanResult(path=str(path), outcome=outcome, decoded=decoded, ms=ms, facts=facts)
+    result = ScanResult(path=path, outcome=outcome, decoded=decoded, ms=ms, facts=facts)
     scan_id = repo.record_scan(session, _scan_record(result, sha256, chosen), queue=outcome.status is Status.QUEUED)
     return replace(result, scan_id=scan_id)
 
