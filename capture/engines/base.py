@@ -25,6 +25,10 @@ class BarcodeEngine(Protocol):
 class OcrEngine(Protocol):
     name: str
 
-    def read(self, image: np.ndarray) -> list[TextLine]:
-        """Every text line found in a BGR image, boxes in its pixel coordinates."""
+    def read(self, image: np.ndarray, upright: bool = False) -> list[TextLine]:
+        """Every text line found in a BGR image, boxes in its pixel coordinates.
+
+        `upright` says the caller has already turned the text upright (from a
+        barcode's orientation), so the 0/180 angle classifier can be skipped.
+        """
         ...

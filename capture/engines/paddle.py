@@ -96,10 +96,10 @@ class PaddleOcrEngine:
         _route_paddle_logs()
         log.info("paddle OCR engine ready: %d CPU threads, models from %s", options["cpu_threads"], models["det"].parent)
 
-    def read(self, image: np.ndarray) -> list[TextLine]:
+    def read(self, image: np.ndarray, upright: bool = False) -> list[TextLine]:
         """Every text line PaddleOCR finds in a BGR (or grayscale) image, in its pixel coordinates."""
         # cls is passed on every call rather than stored: one call, one set of options.
-        pages = self._ocr.ocr(np.ascontiguousarray(image), det=True, rec=True, cls=True)
+        pages = self._ocr.ocr(np.ascontiguousarray(image), det=True, rec=True, cls=not upright)
         return to_text_lines(pages[0] if pages else None)
 
 

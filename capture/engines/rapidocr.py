@@ -16,6 +16,8 @@ from capture.types import Quad, TextLine
 
 log = logging.getLogger(__name__)
 
+DET_MAX_SIDE = 960
+
 
 class RapidOcrEngine:
     name = "rapidocr"
@@ -25,14 +27,22 @@ class RapidOcrEngine:
             from rapidocr import RapidOCR
         except ImportError as exc:  # pragma: no cover - a core dependency
             raise EngineUnavailable("rapidocr is not installed", "reinstall the project: pip install .") from exc
-        params: dict[str, object] = {"Global.log_level": "error"}
+        params: dict[str, object] = {
+            "Global.log_level": "error",
+            # Detect text at most DET_MAX_SIDE px on the long side: label text is
+            # large enough there, and detection cost grows with pixels (rapidocr's
+            # default "min 736" upsamples every photo).  Recognition still crops
+            # from the full-resolution image.
+            "Det.limit_type": "max",
+            "Det.limit_side_len": DET_MAX_SIDE,
+        }
         params.update(_model_params(settings))
         if settings.ocr_threads > 0:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = settings.ocr_threads
         self._ocr = RapidOCR(params=params)
 
-    def read(self, image: np.ndarray) -> list[TextLine]:
-        out = self._ocr(image)
+    def read(self, image: np.ndarray, upright: bool = False) -> list[TextLine]:
+        out = self._ocr(image, use_cls=not upright)
         if out.txts is None or out.boxes is None:
             return []
         return [

@@ -1,7 +1,10 @@
 """Decode stage: run the barcode and OCR engines over a frame.
 
-No interpretation happens here: every barcode and every text line the
-engines report is passed on, in the frame's own pixel coordinates.
+Barcodes are read on the whole photo.  Text is read only on the label
+around each waybill barcode, turned upright and at a fixed scale (see
+regions.py); only a photo with no barcode is read whole.  No interpretation
+happens here: every barcode and text line is passed on, in the frame's own
+pixel coordinates.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ import cv2
 import numpy as np
 
 from capture.engines.base import BarcodeEngine, OcrEngine
-from capture.types import Decoded, Frame, Quad, TextLine
+from capture.pipeline import regions
+from capture.types import BarcodeRead, Decoded, Frame, TextLine
 
 # Contrast-limited equalisation rescues barcodes in dim or washed-out photos
 # that the engine misses on the raw pixels; only tried when the first pass
@@ -20,10 +24,11 @@ CLAHE_TILE_GRID = (8, 8)
 
 
 def decode(frame: Frame, barcodes: BarcodeEngine, ocr: OcrEngine, ocr_max_side: int) -> Decoded:
-    return Decoded(barcodes=tuple(read_barcodes(frame.image, barcodes)), lines=tuple(read_text(frame.image, ocr, ocr_max_side)))
+    reads = read_barcodes(frame.image, barcodes)
+    return Decoded(barcodes=tuple(reads), lines=tuple(read_text(frame.image, reads, ocr, ocr_max_side)))
 
 
-def read_barcodes(image: np.ndarray, engine: BarcodeEngine) -> list:
+def read_barcodes(image: np.ndarray, engine: BarcodeEngine) -> list[BarcodeRead]:
     found = engine.read(image)
     if found:
         return found
@@ -32,16 +37,15 @@ def read_barcodes(image: np.ndarray, engine: BarcodeEngine) -> list:
     return engine.read(clahe.apply(gray))
 
 
-def read_text(image: np.ndarray, engine: OcrEngine, max_side: int) -> list[TextLine]:
-    """OCR at most `max_side` pixels on the long side; boxes mapped back to the frame."""
-    height, width = image.shape[:2]
-    scale = min(1.0, max_side / max(height, width))
-    if scale < 1.0:
-        small = cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-        return [_rescale(line, 1.0 / scale) for line in engine.read(small)]
-    return engine.read(image)
-
-
-def _rescale(line: TextLine, factor: float) -> TextLine:
-    box: Quad = tuple((x * factor, y * factor) for x, y in line.box)  # type: ignore[assignment]
-    return TextLine(text=line.text, score=line.score, box=box)
+def read_text(image: np.ndarray, reads: list[BarcodeRead], engine: OcrEngine, max_side: int) -> list[TextLine]:
+    """OCR the label around each anchor barcode, or the whole photo when there is none."""
+    anchors = regions.anchors(reads)
+    if not anchors:
+        view = regions.whole_photo(image, max_side)
+        return [view.map_line(line) for line in engine.read(view.image)]
+    lines: list[TextLine] = []
+    for anchor in anchors:
+        copies = sum(r.text == anchor.text for r in reads)
+        view = regions.label_view(image, anchor, lone=copies < 2)
+        lines.extend(view.map_line(line) for line in engine.read(view.image, upright=True))
+    return lines

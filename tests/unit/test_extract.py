@@ -6,8 +6,8 @@ from capture.types import BarcodeRead, Decoded, TextLine, Via
 BOX = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
 
 
-def line(text: str, y: float, score: float = 0.99) -> TextLine:
-    return TextLine(text=text, score=score, box=((0, y), (100, y), (100, y + 10), (0, y + 10)))
+def line(text: str, y: float, score: float = 0.99, x: float = 30) -> TextLine:
+    return TextLine(text=text, score=score, box=((x, y), (x + 100, y), (x + 100, y + 10), (x, y + 10)))
 
 
 def barcode(text: str, fmt: str = "Code128") -> BarcodeRead:
@@ -73,7 +73,8 @@ def test_low_score_ocr_lines_are_not_evidence():
 
 
 def test_a_big_block_marker_between_name_and_address_lines_is_skipped():
-    lines = (line("收", 45), line("侯雪华 136****4609", 40), line("广东省广州市天河区滨江大道253号华润幸", 55), line("福里 20 幢 1702 室", 70), line("寄", 85))
+    big_marker = TextLine("收", 0.99, ((0, 40), (20, 40), (20, 65), (0, 65)))  # spans two rows, left of them
+    lines = (big_marker, line("侯雪华 136****4609", 40), line("广东省广州市天河区滨江大道253号华润幸", 55), line("福里 20 幢 1702 室", 70), line("寄", 85))
     (person,) = extract(Decoded((), lines), 0.8).people
     assert person.address == "广东省广州市天河区滨江大道253号华润幸福里20幢1702室"
 
@@ -91,3 +92,9 @@ def test_people_are_read_in_label_order_when_the_photo_is_turned():
     turned = extract(Decoded((turned_barcode,), turned_lines), 0.8)
     assert turned.people == upright.people
     assert turned.people[0].address == "浙江省杭州市西湖区文三路123号"
+
+
+def test_a_row_split_at_a_wide_gap_keeps_name_and_phone_together():
+    lines = (line("收件人：蒋志勇", 40), line("166****7084", 40, x=200), line("广东省深圳市南山区文三路853号", 55))
+    (person,) = extract(Decoded((), lines), 0.8).people
+    assert (person.name, person.phone_tail, person.address) == ("蒋志勇", "7084", "广东省深圳市南山区文三路853号")

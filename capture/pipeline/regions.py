@@ -1,0 +1,120 @@
+"""Where on a photo to read text: the label around each waybill barcode, turned upright.
+
+A waybill barcode runs along the label's width, so it tells where the label
+is, how it is turned and how large it is.  OCR then reads only that part of
+the photo, upright (no angle classifier needed) and at a fixed scale: a
+label small in a 12-megapixel photo is read at full detail, a label filling
+a photo is not read at more pixels than it needs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from capture.types import BarcodeRead, Quad, TextLine
+
+# The label around a barcode, in barcode lengths from the barcode's centre:
+# e-waybills are about 1.4 barcode lengths wide and 2.2 long, with the main
+# barcode in the upper third and the tear-off stub at the bottom.  Generous,
+# because perspective and skew stretch the label against its barcode.
+LABEL_LEFT = -1.0
+LABEL_RIGHT = 1.0
+LABEL_TOP = -0.9
+LABEL_BOTTOM = 2.3
+# When a barcode was read only once it may be the stub copy at the bottom of
+# the label (the main one blurred or under glare): reach up over the label.
+LABEL_TOP_LONE = -2.6
+# The barcode's length in the upright view, in pixels: label text is then
+# about 25-30 px high, what the recogniser reads best.
+VIEW_BARCODE_PX = 420
+# Barcodes shorter than this (px) are stub copies or QR codes, not anchors.
+MIN_ANCHOR_PX = 40
+WHITE = (255, 255, 255)
+# 2-D codes (a QR code with a URL) are square: they say nothing about how
+# the label is turned, so they never anchor a view.
+MATRIX_FORMATS = ("QR", "DataMatrix", "PDF417", "Aztec", "MaxiCode")
+
+
+@dataclass(frozen=True, eq=False)
+class LabelView:
+    """An upright crop of one label and the affine map back to the photo."""
+
+    image: np.ndarray
+    to_photo: np.ndarray  # 2x3 affine: view pixel -> photo pixel
+
+    def map_line(self, line: TextLine) -> TextLine:
+        pts = np.array(line.box, dtype=np.float64)
+        mapped = pts @ self.to_photo[:, :2].T + self.to_photo[:, 2]
+        box: Quad = tuple((float(x), float(y)) for x, y in mapped)  # type: ignore[assignment]
+        return TextLine(text=line.text, score=line.score, box=box)
+
+
+def _geometry(read: BarcodeRead) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """(centre, unit reading direction, length, height) of a barcode box."""
+    pts = np.array(read.box, dtype=np.float64)
+    top = pts[1] - pts[0]
+    length = float(np.hypot(*top))
+    height = float(np.hypot(*(pts[3] - pts[0])))
+    direction = top / length if length else np.array([1.0, 0.0])
+    return pts.mean(axis=0), direction, length, height
+
+
+def anchors(reads: tuple[BarcodeRead, ...] | list[BarcodeRead]) -> list[BarcodeRead]:
+    """One barcode per label: the longest 1-D code, skipping others on the same label.
+
+    Another barcode is on the same label when it carries the same text (the
+    stub copy) or its centre lies inside the label box of a longer one.  A
+    second label beside the first (a reused box) gets its own view.
+    """
+    linear = [r for r in reads if not any(m in r.format for m in MATRIX_FORMATS)]
+    chosen: list[BarcodeRead] = []
+    for read in sorted(linear, key=lambda r: -_geometry(r)[2]):
+        centre, _, length, _ = _geometry(read)
+        if length < MIN_ANCHOR_PX:
+            continue
+        if any(read.text == a.text or _inside_label(centre, a) for a in chosen):
+            continue
+        chosen.append(read)
+    return chosen
+
+
+def _inside_label(point: np.ndarray, anchor: BarcodeRead) -> bool:
+    centre, u, length, _ = _geometry(anchor)
+    rel = point - centre
+    x, y = float(rel @ u) / length, float(rel @ np.array([-u[1], u[0]])) / length
+    return LABEL_LEFT <= x <= LABEL_RIGHT and LABEL_TOP <= y <= LABEL_BOTTOM
+
+
+def label_view(image: np.ndarray, anchor: BarcodeRead, lone: bool = False) -> LabelView:
+    """The label around `anchor`, upright; `lone` when its stub copy was not read."""
+    centre, u, length, _ = _geometry(anchor)
+    d = np.array([-u[1], u[0]])  # down on the label: reading direction turned 90 degrees clockwise
+    top = LABEL_TOP_LONE if lone else LABEL_TOP
+    scale = VIEW_BARCODE_PX / length
+    width = round((LABEL_RIGHT - LABEL_LEFT) * VIEW_BARCODE_PX)
+    height = round((LABEL_BOTTOM - top) * VIEW_BARCODE_PX)
+    # View origin (top-left of the label box) in photo coordinates.
+    origin = centre + (LABEL_LEFT * length) * u + (top * length) * d
+    to_photo = np.column_stack([u / scale, d / scale, origin])
+    to_view = cv2.invertAffineTransform(to_photo)
+    view = cv2.warpAffine(image, to_view, (width, height), flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR, borderValue=WHITE)
+    return LabelView(image=view, to_photo=to_photo)
+
+
+def whole_photo(image: np.ndarray, max_side: int) -> LabelView:
+    """The whole photo, shrunk to `max_side`: for photos where no barcode shows where the label is."""
+    height, width = image.shape[:2]
+    scale = min(1.0, max_side / max(height, width))
+    view = image if scale == 1.0 else cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    to_photo = np.array([[1 / scale, 0.0, 0.0], [0.0, 1 / scale, 0.0]])
+    return LabelView(image=view, to_photo=to_photo)
+
+
+def turn_angle(anchor: BarcodeRead) -> float:
+    """Degrees the label is turned in the photo (0 = upright), for evidence and tests."""
+    _, u, _, _ = _geometry(anchor)
+    return math.degrees(math.atan2(u[1], u[0]))
