@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from capture.pipeline import carriers
-from capture.types import BarcodeRead, Candidate, Decoded, LabelFacts, Person, TextLine, Via
+from capture.types import BarcodeRead, Candidate, Decoded, LabelFacts, Person, Quad, TextLine, Via
 
 # Confidence given to each kind of evidence.  A Code128 read carries its own
 # checksum, so a barcode alone is strong; OCR alone is strong only when the
@@ -30,6 +30,9 @@ CONF_OCR_ONCE_FACTOR = 0.7  # times the OCR score: below the queue threshold by 
 # as two reads of one printed number, not as two parcels.
 NEAR_MISS_MAX_DIFF = 2
 
+# Two boxes are one printed row when their centres are closer than this many
+# line heights across the reading direction.
+ROW_TOLERANCE = 0.5
 # Marketplace order numbers (Taobao tid) are 16-20 digits.
 ORDER_NUMBER = re.compile(r"(?<!\d)(\d{16,20})(?!\d)")
 # Runs of letters/digits, allowing single spaces inside ("SF 1234 5678 9012 3").
@@ -65,12 +68,55 @@ def extract(decoded: Decoded, min_ocr_score: float) -> LabelFacts:
     lines = [ln for ln in decoded.lines if ln.score >= min_ocr_score]
     tallies = _tally_numbers(decoded.barcodes, lines)
     candidates, conflicts = _fuse(tallies)
+    direction = reading_direction(decoded.barcodes)
     return LabelFacts(
         candidates=tuple(candidates),
         order_numbers=tuple(_order_numbers(decoded.barcodes, lines)),
-        people=tuple(_people(lines, reading_direction(decoded.barcodes))),
+        people=tuple(_people(merge_rows(lines, direction), direction)),
         conflicts=tuple(conflicts),
     )
+
+
+def merge_rows(lines: list[TextLine], direction: tuple[float, float]) -> list[TextLine]:
+    """Join text boxes that stand on one printed row, left to right.
+
+    The detector splits a row at a wide gap ("收件人: 蒋志勇    166****7084"),
+    which would part a name from its phone.  Boxes are one row when their
+    centres are within ROW_TOLERANCE of a line height across the reading
+    direction.
+    """
+    ux, uy = direction
+    dx, dy = -uy, ux
+
+    def across(ln: TextLine) -> float:
+        cx, cy = _center(ln)
+        return cx * dx + cy * dy
+
+    def along(ln: TextLine) -> float:
+        cx, cy = _center(ln)
+        return cx * ux + cy * uy
+
+    rows: list[list[TextLine]] = []
+    for line in sorted(lines, key=across):
+        if rows and abs(across(line) - across(rows[-1][-1])) <= ROW_TOLERANCE * _height(line, direction):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    merged = []
+    for row in rows:
+        row.sort(key=along)
+        first, last = row[0], row[-1]
+        box: Quad = (first.box[0], last.box[1], last.box[2], first.box[3])
+        merged.append(TextLine(text=" ".join(ln.text for ln in row), score=min(ln.score for ln in row), box=box))
+    return merged
+
+
+def _height(line: TextLine, direction: tuple[float, float]) -> float:
+    ux, uy = direction
+    pts = line.box
+    # Extent across the reading direction.
+    values = [-x * uy + y * ux for x, y in pts]
+    return max(values) - min(values)
 
 
 def ocr_numbers(text: str) -> list[str]:
