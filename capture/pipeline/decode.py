@@ -45,7 +45,6 @@ def read_text(image: np.ndarray, reads: list[BarcodeRead], engine: OcrEngine, ma
         return [view.map_line(line) for line in engine.read(view.image)]
     lines: list[TextLine] = []
     for anchor in anchors:
-        copies = sum(r.text == anchor.text for r in reads)
-        view = regions.label_view(image, anchor, lone=copies < 2)
+        view = regions.label_view(image, anchor, reads)
         lines.extend(view.map_line(line) for line in engine.read(view.image, upright=True))
     return lines

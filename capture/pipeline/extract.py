@@ -98,7 +98,10 @@ def merge_rows(lines: list[TextLine], direction: tuple[float, float]) -> list[Te
 
     rows: list[list[TextLine]] = []
     for line in sorted(lines, key=across):
-        if rows and abs(across(line) - across(rows[-1][-1])) <= ROW_TOLERANCE * _height(line, direction):
+        # Compared with the row's first box and the smaller height, so a big
+        # 收/寄 marker spanning two printed rows joins neither.
+        first = rows[-1][0] if rows else None
+        if first and abs(across(line) - across(first)) <= ROW_TOLERANCE * min(_height(line, direction), _height(first, direction)):
             rows[-1].append(line)
         else:
             rows.append([line])

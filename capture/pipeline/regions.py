@@ -28,6 +28,11 @@ LABEL_BOTTOM = 2.3
 # When a barcode was read only once it may be the stub copy at the bottom of
 # the label (the main one blurred or under glare): reach up over the label.
 LABEL_TOP_LONE = -2.6
+LABEL_HALF_WIDTH_LONE = 1.5  # a stub barcode is shorter than the main one
+# Room kept above the main barcode (a number printed over it) and above the
+# stub barcode (the last line before the stub), in barcode lengths.
+HEADER_MARGIN = 0.12
+STUB_MARGIN = 0.05
 # The barcode's length in the upright view, in pixels: label text is then
 # about 25-30 px high, what the recogniser reads best.
 VIEW_BARCODE_PX = 420
@@ -82,23 +87,51 @@ def anchors(reads: tuple[BarcodeRead, ...] | list[BarcodeRead]) -> list[BarcodeR
     return chosen
 
 
-def _inside_label(point: np.ndarray, anchor: BarcodeRead) -> bool:
+def _label_coords(point: np.ndarray, anchor: BarcodeRead) -> tuple[float, float]:
+    """A photo point in the anchor's label frame, in barcode lengths from its centre."""
     centre, u, length, _ = _geometry(anchor)
     rel = point - centre
-    x, y = float(rel @ u) / length, float(rel @ np.array([-u[1], u[0]])) / length
+    return float(rel @ u) / length, float(rel @ np.array([-u[1], u[0]])) / length
+
+
+def _inside_label(point: np.ndarray, anchor: BarcodeRead) -> bool:
+    x, y = _label_coords(point, anchor)
     return LABEL_LEFT <= x <= LABEL_RIGHT and LABEL_TOP <= y <= LABEL_BOTTOM
 
 
-def label_view(image: np.ndarray, anchor: BarcodeRead, lone: bool = False) -> LabelView:
-    """The label around `anchor`, upright; `lone` when its stub copy was not read."""
+def _span(anchor: BarcodeRead, reads: tuple[BarcodeRead, ...] | list[BarcodeRead]) -> tuple[float, float, float, float]:
+    """Left, right, top and bottom of the part of the label worth reading, in barcode lengths.
+
+    With the stub copy read below the main barcode, the barcode number is
+    known for certain, so the header above the barcode (carrier name,
+    sorting code, print date) and the stub (a copy of the number and the
+    recipient) are left out: recognition time grows with every line read.
+    With only one copy read, the barcode may be the stub itself, so the
+    view reaches up over the whole label.
+    """
+    _, _, length, height = _geometry(anchor)
+    copies = [r for r in reads if r is not anchor and r.text == anchor.text]
+    if not copies:
+        return -LABEL_HALF_WIDTH_LONE, LABEL_HALF_WIDTH_LONE, LABEL_TOP_LONE, LABEL_BOTTOM
+    below = [(_label_coords(_geometry(c)[0], anchor)[1], _geometry(c)[3] / length) for c in copies]
+    below = [(y, h) for y, h in below if y > 0]
+    if not below:
+        return LABEL_LEFT, LABEL_RIGHT, LABEL_TOP, LABEL_BOTTOM
+    stub_y, stub_h = min(below)
+    top = -height / length / 2 - HEADER_MARGIN
+    return LABEL_LEFT, LABEL_RIGHT, top, stub_y - stub_h / 2 - STUB_MARGIN
+
+
+def label_view(image: np.ndarray, anchor: BarcodeRead, reads: tuple[BarcodeRead, ...] | list[BarcodeRead] = ()) -> LabelView:
+    """The label around `anchor`, upright, at VIEW_BARCODE_PX per barcode length."""
     centre, u, length, _ = _geometry(anchor)
     d = np.array([-u[1], u[0]])  # down on the label: reading direction turned 90 degrees clockwise
-    top = LABEL_TOP_LONE if lone else LABEL_TOP
+    left, right, top, bottom = _span(anchor, reads)
     scale = VIEW_BARCODE_PX / length
-    width = round((LABEL_RIGHT - LABEL_LEFT) * VIEW_BARCODE_PX)
-    height = round((LABEL_BOTTOM - top) * VIEW_BARCODE_PX)
+    width = round((right - left) * VIEW_BARCODE_PX)
+    height = round((bottom - top) * VIEW_BARCODE_PX)
     # View origin (top-left of the label box) in photo coordinates.
-    origin = centre + (LABEL_LEFT * length) * u + (top * length) * d
+    origin = centre + (left * length) * u + (top * length) * d
     to_photo = np.column_stack([u / scale, d / scale, origin])
     to_view = cv2.invertAffineTransform(to_photo)
     view = cv2.warpAffine(image, to_view, (width, height), flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR, borderValue=WHITE)

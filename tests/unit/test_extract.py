@@ -98,3 +98,10 @@ def test_a_row_split_at_a_wide_gap_keeps_name_and_phone_together():
     lines = (line("收件人：蒋志勇", 40), line("166****7084", 40, x=200), line("广东省深圳市南山区文三路853号", 55))
     (person,) = extract(Decoded((), lines), 0.8).people
     assert (person.name, person.phone_tail, person.address) == ("蒋志勇", "7084", "广东省深圳市南山区文三路853号")
+
+
+def test_a_big_marker_centred_between_two_rows_joins_neither():
+    big_marker = TextLine("收", 0.99, ((0, 38), (20, 38), (20, 66), (0, 66)))  # centre 52: between the rows
+    lines = (line("韦芬艳199****4945", 40), big_marker, line("四川省成都市武侯区解放大道137号", 56))
+    (person,) = extract(Decoded((), lines), 0.8).people
+    assert (person.name, person.address) == ("韦芬艳", "四川省成都市武侯区解放大道137号")
