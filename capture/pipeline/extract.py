@@ -8,6 +8,7 @@ apart and reported as conflicts, never silently corrected.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -36,7 +37,22 @@ ROW_TOLERANCE = 0.5
 # Marketplace order numbers (Taobao tid) are 16-20 digits.
 ORDER_NUMBER = re.compile(r"(?<!\d)(\d{16,20})(?!\d)")
 # Runs of letters/digits, allowing single spaces inside ("SF 1234 5678 9012 3").
-ALNUM_RUN = re.compile(r"[A-Z0-9]+(?: [A-Z0-9]+)*")
+# and hyphens ("SF 1234-5678-9012-3").
+ALNUM_RUN = re.compile(r"[A-Z0-9]+(?:[ -][A-Z0-9]+)*")
+GROUP_SEPARATOR = re.compile(r"[ -]")
+# Characters OCR confuses with each other on thermal print, both ways.  A
+# token that fits no carrier is tried with these swapped, and kept only if
+# exactly one variant fits: the carrier's format decides, never a guess.
+# Letters are swapped for digits in the body of a number, digits for letters
+# only where carriers print letters: the prefix (SF, YT, DPK) and the S10
+# country suffix (CN).
+LETTER_TO_DIGIT = {"O": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"}
+DIGIT_TO_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z"}
+LETTER_ZONE = 3  # characters at each end where a carrier may print letters
+MAX_LOOKALIKES = 6  # 2**6 variants per token at most
+# Only tokens this long, with this many digits, are worth correcting.
+CORRECTABLE_LENGTH = range(11, 17)
+CORRECTABLE_MIN_DIGITS = 8
 # Mobile numbers as labels print them (138****5678, 138 **** 5678, full) and landlines.
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d[\d*]{4}(\d{4})(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{3,4}(\d{4})(?!\d)")
@@ -62,6 +78,7 @@ class _Tally:
     carrier: str
     barcode_reads: int = 0
     ocr_scores: list[float] = field(default_factory=list)
+    ocr_corrected: int = 0  # reads that needed a look-alike swap
 
 
 def extract(decoded: Decoded, min_ocr_score: float) -> LabelFacts:
@@ -122,15 +139,49 @@ def _height(line: TextLine, direction: tuple[float, float]) -> float:
     return max(values) - min(values)
 
 
-def ocr_numbers(text: str) -> list[str]:
-    """Waybill-shaped numbers in one OCR line, as printed or with group spaces removed."""
-    found: list[str] = []
+@dataclass(frozen=True)
+class OcrNumber:
+    number: str
+    corrected: bool  # read only after swapping look-alike characters
+
+
+def ocr_numbers(text: str) -> list[OcrNumber]:
+    """Waybill numbers in one OCR line: as printed, with group spaces or hyphens removed,
+    or after a look-alike swap that only one carrier format allows."""
+    found: dict[str, OcrNumber] = {}
     for run in ALNUM_RUN.findall(normalize(text)):
-        for option in (run.replace(" ", ""), *run.split(" ")):
+        for option in (GROUP_SEPARATOR.sub("", run), *GROUP_SEPARATOR.split(run)):
             number = carriers.canonical(option)
-            if number not in found and carriers.identify(number):
-                found.append(number)
-    return found
+            if carriers.identify(number):
+                found.setdefault(number, OcrNumber(number, corrected=False))
+                continue
+            fixed = unique_correction(number)
+            if fixed:
+                found.setdefault(fixed, OcrNumber(fixed, corrected=True))
+    return list(found.values())
+
+
+def unique_correction(token: str) -> str | None:
+    """The one look-alike variant of `token` that fits a carrier, or None."""
+    if len(token) not in CORRECTABLE_LENGTH or sum(ch.isdigit() for ch in token) < CORRECTABLE_MIN_DIGITS:
+        return None
+    swaps_at = {i: LETTER_TO_DIGIT[ch] for i, ch in enumerate(token) if ch in LETTER_TO_DIGIT and i >= LETTER_ZONE - 1}
+    swaps_at.update(
+        {i: DIGIT_TO_LETTER[ch] for i, ch in enumerate(token) if ch in DIGIT_TO_LETTER and (i < LETTER_ZONE or i >= len(token) - LETTER_ZONE + 1)}
+    )
+    spots = sorted(swaps_at)
+    if not spots or len(spots) > MAX_LOOKALIKES:
+        return None
+    valid = set()
+    for swaps in itertools.product((False, True), repeat=len(spots)):
+        chars = list(token)
+        for i, swap in zip(spots, swaps, strict=True):
+            if swap:
+                chars[i] = swaps_at[i]
+        variant = "".join(chars)
+        if variant != token and carriers.identify(variant):
+            valid.add(variant)
+    return valid.pop() if len(valid) == 1 else None
 
 
 def _tally_numbers(barcodes: tuple[BarcodeRead, ...], lines: list[TextLine]) -> dict[str, _Tally]:
@@ -141,10 +192,12 @@ def _tally_numbers(barcodes: tuple[BarcodeRead, ...], lines: list[TextLine]) -> 
         if carrier:
             tallies.setdefault(number, _Tally(carrier.code)).barcode_reads += 1
     for line in lines:
-        for number in ocr_numbers(line.text):
-            carrier = carriers.identify(number)
+        for read in ocr_numbers(line.text):
+            carrier = carriers.identify(read.number)
             assert carrier is not None  # ocr_numbers only returns identified numbers
-            tallies.setdefault(number, _Tally(carrier.code)).ocr_scores.append(line.score)
+            tally = tallies.setdefault(read.number, _Tally(carrier.code))
+            tally.ocr_scores.append(line.score)
+            tally.ocr_corrected += read.corrected
     return tallies
 
 
@@ -155,7 +208,8 @@ def _confidence(number: str, tally: _Tally) -> tuple[Via, float]:
         return Via.BARCODE, CONF_BARCODE_ONLY
     if carriers.BY_CODE[tally.carrier].has_check_digit and number[0].isalpha():
         return Via.OCR, CONF_OCR_CHECK_DIGIT
-    if len(tally.ocr_scores) >= 2:
+    # Two reads confirm each other only if at least one needed no correction.
+    if len(tally.ocr_scores) >= 2 and tally.ocr_corrected < len(tally.ocr_scores):
         return Via.OCR, CONF_OCR_TWICE * min(tally.ocr_scores)
     return Via.OCR, CONF_OCR_ONCE_FACTOR * tally.ocr_scores[0]
 
@@ -233,6 +287,38 @@ def reading_direction(barcodes: tuple[BarcodeRead, ...]) -> tuple[float, float]:
     return best
 
 
+# Phones as labels print them besides MOBILE and LANDLINE: masked with other
+# characters (138xxxx5678, 138••••5678; text is upper-cased) and the last four
+# alone (****5678, 尾号5678).  Orders keep only the last four, so that is all
+# matching needs.
+MASKED_MOBILE = re.compile(r"(?<!\d)1[3-9]\d[\d*X•●·]{4}(\d{4})(?!\d)")
+TAIL_ONLY = re.compile(r"(?:(?<![\dA-Z])[*X•●]{3,} ?|尾号[:：]? ?)(\d{4})(?!\d)")
+PHONE_FORMS = (MOBILE, MASKED_MOBILE, LANDLINE, TAIL_ONLY)
+# Words that say whose block it is.  Only what the label says: a block with no
+# word (a big boxed 收 the OCR missed) has no role, and matching tries it.
+SENDER_WORDS = re.compile(r"寄件人|发件人|寄件|寄方|^寄")
+RECIPIENT_WORDS = re.compile(r"收件人|收货人|收件|收方|^收")
+# A row holding only a labelled name ("收件人: 蒋志勇"), for a phone printed on the row below.
+NAME_ROW = re.compile(r"^(?:收件人|收货人|寄件人|发件人|姓名)[:：]? ?([\u4e00-\u9fff·*]{1,6})$")
+
+
+def _phone(text: str) -> re.Match[str] | None:
+    for form in PHONE_FORMS:
+        found = form.search(text)
+        if found:
+            return found
+    return None
+
+
+def _role(*texts: str) -> str:
+    for text in texts:
+        if SENDER_WORDS.search(text):
+            return "sender"
+        if RECIPIENT_WORDS.search(text):
+            return "recipient"
+    return ""
+
+
 def _people(lines: list[TextLine], direction: tuple[float, float]) -> list[Person]:
     """Name, phone tail and address groups: a phone line, its name, the address lines under it."""
     ux, uy = direction
@@ -243,27 +329,33 @@ def _people(lines: list[TextLine], direction: tuple[float, float]) -> list[Perso
         cx, cy = _center(ln)
         return (cx * dx + cy * dy, cx * ux + cy * uy)
 
-    ordered = sorted(lines, key=reading_order)
+    texts = [normalize(ln.text) for ln in sorted(lines, key=reading_order)]
     people = []
-    for i, line in enumerate(ordered):
-        text = normalize(line.text)
-        phone = MOBILE.search(text) or LANDLINE.search(text)
+    for i, text in enumerate(texts):
+        phone = _phone(text)
         if not phone:
             continue
-        name = _name_before(text[: phone.start()])
+        before = text[: phone.start()]
+        above = texts[i - 1] if i else ""
+        name = _name_before(before)
+        name_row = NAME_ROW.match(above.replace(" ", "")) if not name and not _phone(above) else None
+        if name_row:
+            name = name_row.group(1)
         address_parts = [_strip_address_label(text[phone.end() :])]
         # A big 收/寄 marker printed beside the block sorts between its lines.
-        below_lines = [t for t in (normalize(b.text) for b in ordered[i + 1 :]) if t not in BLOCK_MARKERS]
+        below_lines = [t for t in texts[i + 1 :] if t not in BLOCK_MARKERS]
         for below_text in below_lines[:MAX_ADDRESS_LINES]:
             if not _is_address_line(below_text):
                 break
             address_parts.append(_strip_address_label(below_text))
-        people.append(Person(name=name, phone_tail=phone.group(1), address="".join(address_parts).replace(" ", "")))
+        role = _role(before, above if (name_row or above in BLOCK_MARKERS) else "")
+        address = "".join(address_parts).replace(" ", "")
+        people.append(Person(name=name, phone_tail=phone.group(1), address=address, role=role))
     return people
 
 
 def _is_address_line(text: str) -> bool:
-    if MOBILE.search(text) or LANDLINE.search(text) or NOT_ADDRESS.search(text.replace(" ", "")):
+    if _phone(text) or NOT_ADDRESS.search(text.replace(" ", "")):
         return False
     return bool(ADDRESS_MARKERS.search(text))
 

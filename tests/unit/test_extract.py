@@ -57,7 +57,8 @@ def test_ocr_only_number_read_twice_is_confident_once_is_not():
 
 
 def test_grouped_print_is_read_as_one_number():
-    assert ocr_numbers("运单号: SF 1234 5678 9012 3") == ["SF1234567890123"]
+    assert [r.number for r in ocr_numbers("运单号: SF 1234 5678 9012 3")] == ["SF1234567890123"]
+    assert [r.number for r in ocr_numbers("运单号: SF1234-5678-9012-3")] == ["SF1234567890123"]
 
 
 def test_ocr_misread_of_a_barcoded_number_is_a_disagreement_not_a_second_parcel():
@@ -105,3 +106,23 @@ def test_a_big_marker_centred_between_two_rows_joins_neither():
     lines = (line("韦芬艳199****4945", 40), big_marker, line("四川省成都市武侯区解放大道137号", 56))
     (person,) = extract(Decoded((), lines), 0.8).people
     assert (person.name, person.address) == ("韦芬艳", "四川省成都市武侯区解放大道137号")
+
+
+def test_lookalike_characters_are_corrected_only_where_the_carrier_format_decides():
+    (fixed,) = ocr_numbers("运单号: SF12345678O0123")  # O read for 0
+    assert (fixed.number, fixed.corrected) == ("SF1234567800123", True)
+    (prefix,) = ocr_numbers("5F1234567890123")  # S read as 5 in the prefix
+    assert prefix.number == "SF1234567890123"
+    (two,) = ocr_numbers("73I0001234567B")  # two swaps, one ZTO number fits
+    assert two.number == "73100012345678"
+    assert ocr_numbers("SF1234567B90I23Z") == []  # one character too many: no variant fits
+    assert ocr_numbers("重量 0.85KG 2O26-11-20") == []  # words and dates are never corrected into numbers
+    assert ocr_numbers("订单号: 27519256518378784B7") == []  # an order number is never turned into a waybill
+
+
+def test_a_corrected_ocr_read_alone_is_not_confident_enough_to_queue():
+    lines = (line("SF12345678O0123", 20), line("运单号:SF12345678O0123", 160))
+    (cand,) = extract(Decoded((), lines), 0.8).candidates
+    assert cand.number == "SF1234567800123" and cand.confidence < 0.85
+    agreeing = extract(Decoded((barcode("SF1234567800123"),), lines), 0.8).candidates
+    assert [(c.number, c.via) for c in agreeing] == [("SF1234567800123", Via.BOTH)]
