@@ -8,7 +8,9 @@ every photo in this one process, and prints one table.  Figures:
   wrong        photos where a number was reported that is not on the label
   right order  photos queued with the right number to the right order / photos that should queue
   unsafe       queued with a wrong number or order, or queued when it must not be
-  ms           median and p95 per photo, reading + matching
+  ms           median and p95 per photo, reading + matching (wall clock), and median CPU ms
+               (all threads), which stays meaningful when the machine is shared
+A second table gives, for this pipeline, the fraction right in each confidence band.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from capture.store.tables import Order  # noqa: E402
 from capture.types import Status  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-DEFAULT_COUNT = 120
+DEFAULT_COUNT = 200
 DEFAULT_SEED = 2026
 P95 = 0.95
 
@@ -51,12 +53,20 @@ class Tally:
     right_order: int = 0
     unsafe: int = 0
     ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+    # confidence band -> [photos with one number reported, of which right]
+    bands: dict[str, list[int]] = field(default_factory=dict)
     wrong_examples: list[str] = field(default_factory=list)
     unsafe_examples: list[str] = field(default_factory=list)
 
-    def add(self, truth: dict, numbers: list[str], queued: bool, waybill: str | None, order: str | None, ms: float) -> None:
+    def add(self, truth: dict, numbers: list[str], queued: bool, waybill: str | None, order: str | None, ms: float, cpu_ms: float, confidence: float | None = None) -> None:
         self.photos += 1
         self.ms.append(ms)
+        self.cpu_ms.append(cpu_ms)
+        if confidence is not None and waybill:
+            band = self.bands.setdefault(_band(confidence), [0, 0])
+            band[0] += 1
+            band[1] += waybill == truth.get("waybill")
         right = truth.get("waybill")
         on_label = {n for n in (right, truth.get("old_waybill")) if n}
         if right and truth.get("legible", True):
@@ -75,10 +85,18 @@ class Tally:
     def row(self) -> str:
         median = statistics.median(self.ms) if self.ms else 0.0
         p95 = sorted(self.ms)[max(0, round(P95 * len(self.ms)) - 1)] if self.ms else 0.0
+        cpu = statistics.median(self.cpu_ms) if self.cpu_ms else 0.0
         return (
             f"| {self.name} | {self.photos} | {self.captured}/{self.legible} ({_pct(self.captured, self.legible)}) | {self.wrong} "
-            f"| {self.right_order}/{self.should_queue} ({_pct(self.right_order, self.should_queue)}) | {self.unsafe} | {median:.0f} | {p95:.0f} |"
+            f"| {self.right_order}/{self.should_queue} ({_pct(self.right_order, self.should_queue)}) | {self.unsafe} | {median:.0f} | {p95:.0f} | {cpu:.0f} |"
         )
+
+
+BANDS = ((0.95, "0.95-1.00"), (0.85, "0.85-0.95 (queue threshold 0.85)"), (0.5, "0.50-0.85"), (0.0, "0.00-0.50"))
+
+
+def _band(confidence: float) -> str:
+    return next(name for low, name in BANDS if confidence >= low)
 
 
 def _pct(a: int, b: int) -> str:
@@ -104,11 +122,14 @@ def run_pipeline(set_dir: Path, truth: list[dict], settings: settings_mod.Settin
     chosen = api.engines(settings)
     tally = Tally("this pipeline (zxing + rapidocr)")
     for t in truth:
+        cpu_started = time.process_time()
         result = api.scan_one(set_dir / t["file"], chosen, settings, db)
+        cpu_ms = (time.process_time() - cpu_started) * 1000
         outcome = result.outcome
         numbers = [c.number for c in outcome.candidates] or ([outcome.candidate.number] if outcome.candidate else [])
         queued = outcome.status is Status.QUEUED
-        tally.add(t, numbers, queued, outcome.candidate.number if outcome.candidate else None, outcome.order.tid if outcome.order else None, result.ms)
+        waybill = outcome.candidate.number if outcome.candidate else None
+        tally.add(t, numbers, queued, waybill, outcome.order.tid if outcome.order else None, result.ms, cpu_ms, outcome.confidence)
     return tally
 
 
@@ -120,15 +141,16 @@ def run_baseline(set_dir: Path, truth: list[dict], settings: settings_mod.Settin
     reader = NaiveReader(api.engines(settings).ocr, orders)
     tally = Tally("naive baseline (pyzbar, then first OCR token)")
     for t in truth:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         try:
             image = load_frame(set_dir / t["file"], settings.max_image_pixels).image
         except UnreadableImage:
-            tally.add(t, [], False, None, None, (time.perf_counter() - started) * 1000)
+            tally.add(t, [], False, None, None, (time.perf_counter() - started) * 1000, (time.process_time() - cpu_started) * 1000)
             continue
         result = reader.read(image)
         numbers = [result.number] if result.number else []
-        tally.add(t, numbers, result.queued, result.number, result.order, (time.perf_counter() - started) * 1000)
+        elapsed, cpu_ms = (time.perf_counter() - started) * 1000, (time.process_time() - cpu_started) * 1000
+        tally.add(t, numbers, result.queued, result.number, result.order, elapsed, cpu_ms)
     return tally
 
 
@@ -151,10 +173,16 @@ def main() -> int:
     naive = run_baseline(set_dir, truth, settings)
 
     print(f"\n{len(truth)} generated photos ({set_dir.name}), one process, {Path('/proc/cpuinfo').read_text().count('processor')} cores\n")
-    print("| reader | photos | captured (right number) | wrong numbers | right order, queued | unsafe queues | median ms | p95 ms |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| reader | photos | captured (right number) | wrong numbers | right order, queued | unsafe queues | median ms | p95 ms | median CPU ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
     print(ours.row())
     print(naive.row())
+    print(f"\nspeed ratio, baseline median / ours: {statistics.median(naive.ms) / statistics.median(ours.ms):.2f}x wall, "
+          f"{statistics.median(naive.cpu_ms) / statistics.median(ours.cpu_ms):.2f}x CPU")
+    print("\n| confidence | photos with one number | right | fraction right |\n|---|---|---|---|")
+    for _low, name in BANDS:
+        n, right = ours.bands.get(name, [0, 0])
+        print(f"| {name} | {n} | {right} | {_pct(right, n)} |")
     for tally in (ours, naive):
         if args.examples or tally is ours:
             for line in tally.wrong_examples + tally.unsafe_examples:
