@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from capture.types import BarcodeRead, TextLine
+from capture.types import BarcodeRead, Quad, TextLine
 
 
 class BarcodeEngine(Protocol):
@@ -31,4 +31,12 @@ class OcrEngine(Protocol):
         `upright` says the caller has already turned the text upright (from a
         barcode's orientation), so the 0/180 angle classifier can be skipped.
         """
+        ...
+
+    def detect(self, image: np.ndarray) -> list[Quad]:
+        """Where text lines are, without reading them (cheap: no recognition)."""
+        ...
+
+    def upside_down(self, crops: list[np.ndarray]) -> bool:
+        """Whether most of these level text-line crops are upside down."""
         ...

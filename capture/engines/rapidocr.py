@@ -17,6 +17,7 @@ from capture.types import Quad, TextLine
 log = logging.getLogger(__name__)
 
 DET_MAX_SIDE = 960
+UPSIDE_DOWN = "180"  # the angle classifier's label for a line turned half round
 
 
 class RapidOcrEngine:
@@ -41,14 +42,29 @@ class RapidOcrEngine:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = settings.ocr_threads
         self._ocr = RapidOCR(params=params)
 
+    # RapidOCR keeps per-call flags as state (a known flaw), so every call
+    # below passes all three: a detect() must not leave recognition off.
     def read(self, image: np.ndarray, upright: bool = False) -> list[TextLine]:
-        out = self._ocr(image, use_cls=not upright)
+        out = self._ocr(image, use_det=True, use_cls=not upright, use_rec=True)
         if out.txts is None or out.boxes is None:
             return []
         return [
             TextLine(text=str(text), score=float(score), box=_quad(box))
             for text, score, box in zip(out.txts, out.scores, out.boxes, strict=True)
         ]
+
+    def detect(self, image: np.ndarray) -> list[Quad]:
+        out = self._ocr(image, use_det=True, use_cls=False, use_rec=False)
+        boxes = getattr(out, "boxes", None)
+        return [] if boxes is None else [_quad(box) for box in boxes]
+
+    def upside_down(self, crops: list[np.ndarray]) -> bool:
+        votes = 0
+        for crop in crops:
+            out = self._ocr(crop, use_det=False, use_cls=True, use_rec=False)
+            results = getattr(out, "cls_res", None) or []
+            votes += sum(1 if label == UPSIDE_DOWN else -1 for label, _score in results)
+        return votes > 0
 
 
 def _model_params(settings: Settings) -> dict[str, object]:

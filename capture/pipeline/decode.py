@@ -14,13 +14,15 @@ import numpy as np
 
 from capture.engines.base import BarcodeEngine, OcrEngine
 from capture.pipeline import regions
-from capture.types import BarcodeRead, Decoded, Frame, TextLine
+from capture.types import BarcodeRead, Decoded, Frame, Quad, TextLine
 
 # Contrast-limited equalisation rescues barcodes in dim or washed-out photos
 # that the engine misses on the raw pixels; only tried when the first pass
 # found nothing, so clean photos pay nothing for it.
 CLAHE_CLIP_LIMIT = 3.0
 CLAHE_TILE_GRID = (8, 8)
+# Text lines the angle classifier votes on when no barcode says which way is up.
+ORIENTATION_SAMPLE_LINES = 5
 
 
 def decode(frame: Frame, barcodes: BarcodeEngine, ocr: OcrEngine, ocr_max_side: int) -> Decoded:
@@ -38,13 +40,37 @@ def read_barcodes(image: np.ndarray, engine: BarcodeEngine) -> list[BarcodeRead]
 
 
 def read_text(image: np.ndarray, reads: list[BarcodeRead], engine: OcrEngine, max_side: int) -> list[TextLine]:
-    """OCR the label around each anchor barcode, or the whole photo when there is none."""
+    """OCR the label around each anchor barcode, or where text is when there is none."""
     anchors = regions.anchors(reads)
     if not anchors:
-        view = regions.whole_photo(image, max_side)
-        return [view.map_line(line) for line in engine.read(view.image)]
+        return read_text_without_barcode(image, engine, max_side)
     lines: list[TextLine] = []
     for anchor in anchors:
         view = regions.label_view(image, anchor, reads)
         lines.extend(view.map_line(line) for line in engine.read(view.image, upright=True))
     return lines
+
+
+def read_text_without_barcode(image: np.ndarray, engine: OcrEngine, max_side: int) -> list[TextLine]:
+    """Find the text first (detection only, on a small copy), then read just that part level.
+
+    A label small in a 12-megapixel photo is read at full detail, a turned or
+    skewed label is read level, and a photo with no text costs one detection.
+    """
+    probe = regions.whole_photo(image, max_side)
+    quads = [probe.map_quad(q) for q in engine.detect(probe.image)]
+    if not quads:
+        return []
+    view = regions.text_view(image, quads)
+    # Level lines may still be upside down: let the angle classifier vote on
+    # the longest few, then read the whole view one way up.
+    longest = sorted(quads, key=_long_side, reverse=True)[:ORIENTATION_SAMPLE_LINES]
+    crops = [c for c in (view.crop(view.to_view(q)) for q in longest) if c.size]
+    if engine.upside_down(crops):
+        view = view.turned_half()
+    return [view.map_line(line) for line in engine.read(view.image, upright=True)]
+
+
+def _long_side(quad: Quad) -> float:
+    (x0, y0), (x1, y1), _, (x3, y3) = quad
+    return max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, ((x3 - x0) ** 2 + (y3 - y0) ** 2) ** 0.5)

@@ -83,15 +83,31 @@ class _Tally:
 
 def extract(decoded: Decoded, min_ocr_score: float) -> LabelFacts:
     lines = [ln for ln in decoded.lines if ln.score >= min_ocr_score]
-    tallies = _tally_numbers(decoded.barcodes, lines)
+    direction = reading_direction(decoded.barcodes) if decoded.barcodes else text_direction(lines)
+    # One printed row is one read, even when the detector split it into boxes
+    # ("7305   6529   4130 78").
+    rows = merge_rows(lines, direction)
+    tallies = _tally_numbers(decoded.barcodes, rows)
     candidates, conflicts = _fuse(tallies)
-    direction = reading_direction(decoded.barcodes)
     return LabelFacts(
         candidates=tuple(candidates),
         order_numbers=tuple(_order_numbers(decoded.barcodes, lines)),
-        people=tuple(_people(merge_rows(lines, direction), direction)),
+        people=tuple(_people(rows, direction)),
         conflicts=tuple(conflicts),
     )
+
+
+def text_direction(lines: list[TextLine]) -> tuple[float, float]:
+    """The label's left-to-right axis from the text lines themselves.
+
+    The decode stage reads text in level views and maps each box back with
+    its corners in reading order, so box[0] -> box[1] runs along the line.
+    Used when no barcode shows how the label is turned.
+    """
+    sx = sum(ln.box[1][0] - ln.box[0][0] for ln in lines)
+    sy = sum(ln.box[1][1] - ln.box[0][1] for ln in lines)
+    norm = math.hypot(sx, sy)
+    return (sx / norm, sy / norm) if norm else (1.0, 0.0)
 
 
 def merge_rows(lines: list[TextLine], direction: tuple[float, float]) -> list[TextLine]:
@@ -150,7 +166,7 @@ def ocr_numbers(text: str) -> list[OcrNumber]:
     or after a look-alike swap that only one carrier format allows."""
     found: dict[str, OcrNumber] = {}
     for run in ALNUM_RUN.findall(normalize(text)):
-        for option in (GROUP_SEPARATOR.sub("", run), *GROUP_SEPARATOR.split(run)):
+        for option in _group_spans(GROUP_SEPARATOR.split(run)):
             number = carriers.canonical(option)
             if carriers.identify(number):
                 found.setdefault(number, OcrNumber(number, corrected=False))
@@ -159,6 +175,17 @@ def ocr_numbers(text: str) -> list[OcrNumber]:
             if fixed:
                 found.setdefault(fixed, OcrNumber(fixed, corrected=True))
     return list(found.values())
+
+
+def _group_spans(groups: list[str]) -> list[str]:
+    """Every run of neighbouring groups joined: the whole, then shorter spans.
+
+    A number printed in groups may share its row with other groups (a date,
+    a count), so each contiguous span is tried, not just the whole row.
+    """
+    count = len(groups)
+    spans = ["".join(groups[i:j]) for size in range(count, 0, -1) for i in range(count - size + 1) for j in (i + size,)]
+    return list(dict.fromkeys(spans))
 
 
 def unique_correction(token: str) -> str | None:

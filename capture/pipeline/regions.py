@@ -39,6 +39,13 @@ VIEW_BARCODE_PX = 420
 # Barcodes shorter than this (px) are stub copies or QR codes, not anchors.
 MIN_ANCHOR_PX = 40
 WHITE = (255, 255, 255)
+# Views built from detected text: height of a detected line box in the view
+# (boxes include the detector's margin around the glyphs; 64 px boxes hold
+# about 30 px text), a margin around the text (fraction of its extent), and
+# a cap on the view's size.
+TEXT_VIEW_BOX_PX = 64
+TEXT_VIEW_MARGIN = 0.04
+TEXT_VIEW_MAX_SIDE = 2400
 # 2-D codes (a QR code with a URL) are square: they say nothing about how
 # the label is turned, so they never anchor a view.
 MATRIX_FORMATS = ("QR", "DataMatrix", "PDF417", "Aztec", "MaxiCode")
@@ -51,11 +58,34 @@ class LabelView:
     image: np.ndarray
     to_photo: np.ndarray  # 2x3 affine: view pixel -> photo pixel
 
-    def map_line(self, line: TextLine) -> TextLine:
-        pts = np.array(line.box, dtype=np.float64)
+    def map_quad(self, quad: Quad) -> Quad:
+        pts = np.array(quad, dtype=np.float64)
         mapped = pts @ self.to_photo[:, :2].T + self.to_photo[:, 2]
-        box: Quad = tuple((float(x), float(y)) for x, y in mapped)  # type: ignore[assignment]
-        return TextLine(text=line.text, score=line.score, box=box)
+        return tuple((float(x), float(y)) for x, y in mapped)  # type: ignore[return-value]
+
+    def map_line(self, line: TextLine) -> TextLine:
+        return TextLine(text=line.text, score=line.score, box=self.map_quad(line.box))
+
+    def to_view(self, quad: Quad) -> Quad:
+        back = cv2.invertAffineTransform(self.to_photo)
+        pts = np.array(quad, dtype=np.float64)
+        mapped = pts @ back[:, :2].T + back[:, 2]
+        return tuple((float(x), float(y)) for x, y in mapped)  # type: ignore[return-value]
+
+    def turned_half(self) -> LabelView:
+        """The same view turned 180 degrees (a label lying upside down)."""
+        height, width = self.image.shape[:2]
+        flip = np.array([[-1.0, 0.0, width], [0.0, -1.0, height], [0.0, 0.0, 1.0]])
+        to_photo = np.vstack([self.to_photo, [0.0, 0.0, 1.0]]) @ flip
+        return LabelView(image=cv2.rotate(self.image, cv2.ROTATE_180), to_photo=to_photo[:2])
+
+    def crop(self, quad: Quad) -> np.ndarray:
+        """The axis-aligned pixels of a quad given in view coordinates."""
+        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+        height, width = self.image.shape[:2]
+        x0, x1 = max(0, int(min(xs))), min(width, int(max(xs)) + 1)
+        y0, y1 = max(0, int(min(ys))), min(height, int(max(ys)) + 1)
+        return self.image[y0:y1, x0:x1]
 
 
 def _geometry(read: BarcodeRead) -> tuple[np.ndarray, np.ndarray, float, float]:
@@ -135,6 +165,43 @@ def label_view(image: np.ndarray, anchor: BarcodeRead, reads: tuple[BarcodeRead,
     to_photo = np.column_stack([u / scale, d / scale, origin])
     to_view = cv2.invertAffineTransform(to_photo)
     view = cv2.warpAffine(image, to_view, (width, height), flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR, borderValue=WHITE)
+    return LabelView(image=view, to_photo=to_photo)
+
+
+def text_view(image: np.ndarray, quads: list[Quad]) -> LabelView:
+    """The part of the photo where text was detected, turned so the lines run
+    left to right (or right to left: see LabelView.turned_half) and scaled
+    so line boxes are TEXT_VIEW_BOX_PX high.
+
+    For photos with no barcode to say where the label is: a label small in a
+    12-megapixel photo is read at full detail, a label turned 90 degrees or
+    skewed is read level.
+    """
+    pts = np.array(quads, dtype=np.float64)  # n x 4 x 2
+    top = pts[:, 1] - pts[:, 0]
+    side = pts[:, 3] - pts[:, 0]
+    top_len, side_len = np.hypot(top[:, 0], top[:, 1]), np.hypot(side[:, 0], side[:, 1])
+    along = np.where((top_len >= side_len)[:, None], top, side)  # each box's long edge
+    lengths = np.maximum(top_len, side_len)
+    # Mean of doubled angles: a line's direction is known only up to 180 degrees.
+    doubled = 2 * np.arctan2(along[:, 1], along[:, 0])
+    angle = 0.5 * math.atan2(float((np.sin(doubled) * lengths).sum()), float((np.cos(doubled) * lengths).sum()))
+    u = np.array([math.cos(angle), math.sin(angle)])
+    d = np.array([-u[1], u[0]])
+    flat = pts.reshape(-1, 2)
+    xs, ys = flat @ u, flat @ d
+    box_px = float(np.median(np.minimum(top_len, side_len)))
+    extent_x, extent_y = xs.max() - xs.min(), ys.max() - ys.min()
+    margin = TEXT_VIEW_MARGIN * max(extent_x, extent_y)
+    scale = TEXT_VIEW_BOX_PX / max(box_px, 1.0)
+    scale = min(scale, TEXT_VIEW_MAX_SIDE / (max(extent_x, extent_y) + 2 * margin))
+    width = round((extent_x + 2 * margin) * scale)
+    height = round((extent_y + 2 * margin) * scale)
+    origin = (xs.min() - margin) * u + (ys.min() - margin) * d
+    to_photo = np.column_stack([u / scale, d / scale, origin])
+    view = cv2.warpAffine(
+        image, cv2.invertAffineTransform(to_photo), (width, height), flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR, borderValue=WHITE
+    )
     return LabelView(image=view, to_photo=to_photo)
 
 
