@@ -1,0 +1,136 @@
+"""Upload throughput: sends per second to the loopback Taobao fake, and duplicate sends (must be 0).
+
+    python bench/upload.py [--jobs 600] [--pg-url postgresql+psycopg://...]
+
+Runs real `waybill upload --until-empty` worker processes against
+tests/fakes/taobao_server.py (which checks every signature and counts
+every ship per order): 1, 2 and 4 workers on PostgreSQL, 1 on SQLite.
+Without --pg-url a throwaway PostgreSQL cluster is started the way the
+tests start theirs (tests/integration/conftest.py) and removed afterwards.
+
+sends/s is measured by the fake, from the first ship to the last, so
+process start-up is left out; "wall" includes it.  "dup" counts orders
+shipped more than once plus orders not shipped at all.  Target: >= 50
+sends/s with 4 workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "integration"))
+
+import conftest as pg_fixtures  # noqa: E402  (the tests' throwaway PostgreSQL)
+from fakes.taobao_server import FakeTaobao  # noqa: E402
+from upload_helpers import queue_jobs, sf, tid, worker_env  # noqa: E402
+
+from capture.store.db import open_engine  # noqa: E402
+
+DEFAULT_JOBS = 600
+PG_WORKERS = (1, 2, 4)
+SQLITE_WORKERS = 1
+TARGET_SENDS_PER_S = 50
+TARGET_WORKERS = 4
+RUN_TIMEOUT_S = 600
+# Production-like settings, not the tests' short ones.
+BENCH_SETTINGS = {"upload_timeout_s": 15.0, "upload_lease_s": 120.0, "upload_idle_poll_s": 0.5}
+
+
+@dataclass(frozen=True)
+class Result:
+    database: str
+    workers: int
+    jobs: int
+    sends_per_s: float
+    wall_s: float
+    duplicates: int
+    unsent: int
+
+
+def run_once(database: str, db_url: str, workers: int, jobs: int, scratch: Path) -> Result:
+    with FakeTaobao() as fake:
+        orders = [tid(n) for n in range(jobs)]
+        fake.add_orders(*orders)
+        engine = open_engine(db_url)
+        queue_jobs(engine, [(t, sf(n), "SF") for n, t in enumerate(orders)])
+        engine.dispose()
+        env = worker_env(fake, db_url, scratch, **BENCH_SETTINGS)
+        started = time.monotonic()
+        processes = [
+            subprocess.Popen([sys.executable, "-m", "capture.cli", "upload", "--until-empty"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for _ in range(workers)
+        ]
+        for process in processes:
+            _out, err = process.communicate(timeout=RUN_TIMEOUT_S)
+            if process.returncode != 0:
+                raise SystemExit(f"a worker failed (exit {process.returncode}):\n{err}")
+        wall = time.monotonic() - started
+        times = sorted(fake.stats.ship_times)
+        window = times[-1] - times[0] if len(times) > 1 else 0.0
+        rate = (len(times) - 1) / window if window else 0.0
+        duplicates = sum(count - 1 for count in fake.stats.ships.values() if count > 1)
+        unsent = sum(1 for t in orders if fake.stats.ships[t] == 0)
+    return Result(database, workers, jobs, rate, wall, duplicates, unsent)
+
+
+def reset_postgres(db_url: str) -> None:
+    pg_fixtures._empty_database(db_url)
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| database | workers | jobs | sends/s | wall (s, incl. start-up) | duplicate sends | unsent |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(f"| {r.database} | {r.workers} | {r.jobs} | {r.sends_per_s:.0f} | {r.wall_s:.1f} | {r.duplicates} | {r.unsent} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS)
+    parser.add_argument("--pg-url", help="an empty PostgreSQL database to use (default: start a throwaway cluster)")
+    args = parser.parse_args()
+
+    server = None
+    pg_url = args.pg_url
+    if not pg_url:
+        user = pg_fixtures.server_user()
+        server = pg_fixtures.PgServer(bin_dir=pg_fixtures.find_pg_bin(), user=user, base=pg_fixtures._make_base_dir(user))
+        server.initdb()
+        server.start()
+        with server.connect_admin() as conn:
+            pg_fixtures._create_database(conn, "waybill_bench")
+        pg_url = server.url("waybill_bench")
+    results: list[Result] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="waybill-bench-upload-") as scratch:
+            for workers in PG_WORKERS:
+                reset_postgres(pg_url)
+                results.append(run_once("PostgreSQL", pg_url, workers, args.jobs, Path(scratch)))
+                print(f"PostgreSQL, {workers} worker(s): {results[-1].sends_per_s:.0f} sends/s", file=sys.stderr)
+            sqlite_url = f"sqlite:///{Path(scratch) / 'bench.db'}"
+            results.append(run_once("SQLite", sqlite_url, SQLITE_WORKERS, args.jobs, Path(scratch)))
+    finally:
+        if server is not None:
+            server.stop()
+            server.remove()
+    print(table(results))
+    four = next(r for r in results if r.database == "PostgreSQL" and r.workers == TARGET_WORKERS)
+    bad = sum(r.duplicates + r.unsent for r in results)
+    verdict = "met" if four.sends_per_s >= TARGET_SENDS_PER_S else "MISSED"
+    print(f"\ntarget >= {TARGET_SENDS_PER_S} sends/s with {TARGET_WORKERS} workers: {verdict}; duplicate or missing sends: {bad}")
+    return 0 if bad == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

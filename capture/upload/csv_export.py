@@ -1,0 +1,96 @@
+"""Export pending jobs as a CSV for the seller back office's bulk shipping (批量发货).
+
+Columns: 订单编号 (order number), 物流公司 (carrier, as the back office names
+it), 运单号 (waybill).  UTF-8 with a BOM by default (what the back office and
+Excel read); `gbk` for older templates.
+
+Exporting hands the jobs over: they become `exported`, so a second export
+does not list them again and no worker sends them.  `waybill queue retry`
+puts them back (a lost file), `waybill queue cancel` drops them.  The file
+and the state change go together: the jobs are marked in a transaction that
+commits only after the file is complete on disk, and the file is removed if
+that commit fails.  An existing file is never overwritten: it may hold
+jobs no longer listed anywhere else.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from capture.errors import InputFileError
+from capture.pipeline.carriers import BY_CODE
+from capture.store import jobs
+from capture.store.db import session_scope
+
+HEADER = ("订单编号", "物流公司", "运单号")
+ENCODINGS = ("utf-8-sig", "gbk")
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    path: Path
+    exported: int
+
+
+def carrier_name(code: str) -> str:
+    carrier = BY_CODE.get(code)
+    return carrier.name if carrier else code
+
+
+def render(rows: list[jobs.ExportedJob]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # the back office is a Windows world
+    writer.writerow(HEADER)
+    for row in rows:
+        writer.writerow((row.order_tid, carrier_name(row.carrier), row.waybill))
+    return out.getvalue()
+
+
+def _write_new(path: Path, text: str, encoding: str) -> None:
+    """Write `path` whole or not at all; never replaces an existing file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(tmp, path)  # fails if `path` appeared meanwhile, unlike a rename
+    finally:
+        os.unlink(tmp)
+
+
+def export_pending(engine: Engine, path: Path, encoding: str = ENCODINGS[0]) -> ExportReport:
+    if encoding not in ENCODINGS:
+        raise InputFileError(f"unknown export encoding {encoding!r}", f"use one of {', '.join(ENCODINGS)}")
+    path = path.expanduser().resolve()
+    if path.exists():
+        raise InputFileError(f"{path} already exists", "choose a new file name: an earlier export may still need uploading")
+    if not path.parent.is_dir():
+        raise InputFileError(f"folder {path.parent} does not exist", "create it or export elsewhere")
+    written = False
+    try:
+        with session_scope(engine) as session:
+            rows = jobs.take_for_export(session, str(path))
+            if rows:
+                try:
+                    text = render(rows)
+                    _write_new(path, text, encoding)
+                except UnicodeEncodeError as exc:
+                    raise InputFileError(f"a value cannot be written as {encoding}: {exc.object[exc.start:exc.end]!r}", "export as utf-8-sig") from exc
+                except FileExistsError as exc:
+                    raise InputFileError(f"{path} already exists", "choose a new file name") from exc
+                except OSError as exc:
+                    raise InputFileError(f"cannot write {path}: {exc.strerror}", "check the folder and free space") from exc
+                written = True
+    except BaseException:
+        if written:
+            path.unlink(missing_ok=True)  # the jobs stayed pending: the file must not exist either
+        raise
+    return ExportReport(path=path, exported=len(rows))
