@@ -3,57 +3,120 @@
 The order lookup is passed in (an `OrderLookup`), so this stage does no I/O
 of its own.  The rules lean one way: one wrong number uploaded is worse than
 ten left for review, so anything short of a single clear answer is review.
+
+Which order, in this order of trust:
+
+1. the order number printed on the label (always wins);
+2. the order the packer paired with this label at a desk (the pick list
+   scanned just before or after), unless the label plainly names someone
+   else;
+3. the recipient: every order sharing the label's phone tail or name is
+   scored (pipeline.recipient); the best open order must fit and lead the
+   others clearly.  Several open orders of one buyer to one address ship
+   together only when the shop says so (setting merge_shipments).
+
+Then the checks before queueing (pipeline.checks), the same a person's
+decision goes through.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from difflib import SequenceMatcher
+from dataclasses import dataclass, replace
 from typing import Protocol
 
+from capture.pipeline import checks, recipient
+from capture.pipeline.checks import AWAITING_SHIPMENT, Refusal
 from capture.pipeline.extract import NEAR_MISS_MAX_DIFF
-from capture.types import Candidate, LabelFacts, OrderRef, Outcome, Person, Reason, Status, Via
+from capture.pipeline.recipient import address_similarity  # noqa: F401  (part of this stage's interface)
+from capture.types import Candidate, LabelFacts, OrderRef, OrderScore, Outcome, Person, Reason, Status, Via
 
-AWAITING_SHIPMENT = "awaiting_shipment"
 # Below this a candidate is reported but sent to review, never queued.
 QUEUE_MIN_CONFIDENCE = 0.85
-# Address similarity (0-1, on normalised text) needed for a recipient to fit
-# an order.  Labels abbreviate and OCR drops characters, so not 1.0; a
-# different street in the same city scores well under this.
-ADDRESS_MIN_SIMILARITY = 0.6
-# Administrative suffixes that labels and exports write or leave out at will.
-ADDRESS_NOISE = re.compile(r"[\s,，。·\-—_()（）#]|省|市|自治区|特别行政区")
+# Orders one name lookup may bring.  A phone tail is shared by about one
+# order in 10,000; a name like 王伟 by many more in a big shop, and with a
+# wrong phone digit the name is all there is to look up by.
+NAME_LOOKUP_LIMIT = 50
+# Shorter names (one character, or a lone surname left by OCR) are not looked up.
+NAME_LOOKUP_MIN_CHARS = 2
+# Runners-up kept in the outcome (and the evidence) for review.
+SCORES_KEPT = 5
+# When nothing fits, orders one phone digit away are looked up too, for the
+# person who reviews the photo: a misread digit and a misread name at once.
+# They cannot be taken (see candidate_orders); this bounds the lookup.
+NEAR_TAIL_LIMIT = 200
+
+VIA_ORDER_NUMBER = "order_number"
+VIA_DESK_PAIR = "desk_pair"
+VIA_RECIPIENT = "recipient"
 
 
-class OrderLookup(Protocol):
+class OrderLookup(checks.QueueLookup, Protocol):
     """What matching needs to know about orders and the queue (see store.repo)."""
 
     def by_tid(self, tid: str) -> OrderRef | None: ...
 
     def by_phone_tail(self, tail: str) -> list[OrderRef]: ...
 
-    def orders_with_waybill(self, waybill: str) -> list[str]:
-        """tids of orders that carry or are queued with this waybill."""
+    def by_name(self, name: str, limit: int) -> list[OrderRef]:
+        """Orders whose receiver is called exactly `name` (normalised), at most `limit`."""
         ...
 
-    def queued_waybill(self, tid: str) -> str | None:
-        """The waybill already queued for this order, if any."""
+    def by_phone_tails(self, tails: list[str], limit: int, name_like: str = "") -> list[OrderRef]:
+        """Orders with any of these phone tails whose name shares its first or last character with `name_like`."""
         ...
 
 
-def decide(facts: LabelFacts, orders: OrderLookup) -> Outcome:
+@dataclass(frozen=True)
+class MatchPolicy:
+    """The shop's choices that change a decision (from Settings, see pipeline.run)."""
+
+    merge_shipments: bool = False  # 合并发货: one parcel may ship one buyer's open orders together
+    shop_carriers: frozenset[str] = frozenset()  # carrier codes the shop ships with; empty: any
+
+
+@dataclass(frozen=True)
+class _Found:
+    orders: tuple[OrderRef, ...]  # the decided order(s), first is the main one; empty if none
+    named: tuple[str, ...]  # tids the label points at, decided or not (not "another order" for its number)
+    considered: tuple[OrderRef, ...]
+    via: str
+    scores: tuple[OrderScore, ...] = ()
+    refusal: Refusal | None = None
+
+
+def decide(facts: LabelFacts, orders: OrderLookup, policy: MatchPolicy = MatchPolicy(), paired_tid: str | None = None) -> Outcome:
+    """The decision for one label; `paired_tid` is the order a desk pairing names for it."""
+    paired = orders.by_tid(paired_tid) if paired_tid else None
     candidates = facts.candidates
     if not candidates:
         return Outcome(Status.NO_WAYBILL)
     if len(candidates) > 1:
         reason = Reason.OCR_UNCONFIRMED if _ocr_reads_of_one_number(candidates) else Reason.MULTIPLE_WAYBILLS
-        return Outcome(Status.REVIEW, (reason,), candidates=candidates, detail=", ".join(c.number for c in candidates))
+        return _unsure_number(facts, orders, policy, paired, None, reason, ", ".join(c.number for c in candidates))
     candidate = candidates[0]
     disagreements = [c for c in facts.conflicts if c.startswith(Reason.BARCODE_OCR_DISAGREE)]
     if disagreements:
-        return Outcome(Status.REVIEW, (Reason.BARCODE_OCR_DISAGREE,), candidate=candidate, candidates=candidates, detail="; ".join(disagreements))
-    return _match_order(candidate, facts, orders)
+        return _unsure_number(facts, orders, policy, paired, candidate, Reason.BARCODE_OCR_DISAGREE, "; ".join(disagreements))
+    return _match_order(candidate, facts, orders, policy, paired)
+
+
+def _unsure_number(
+    facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy, paired: OrderRef | None, candidate: Candidate | None, reason: Reason, detail: str
+) -> Outcome:
+    """Review for the number; the order is still looked for, so the person sees it."""
+    found = _find_order(facts, lookup, policy, paired)
+    return Outcome(
+        Status.REVIEW,
+        (reason,),
+        candidate=candidate,
+        candidates=facts.candidates,
+        order=found.orders[0] if found.orders else None,
+        orders_considered=found.considered,
+        detail=detail,
+        match_via=found.via,
+        scores=found.scores[:SCORES_KEPT],
+        also_orders=found.orders[1:],
+    )
 
 
 def _ocr_reads_of_one_number(candidates: tuple[Candidate, ...]) -> bool:
@@ -68,87 +131,150 @@ def _near(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= NEAR_MISS_MAX_DIFF
 
 
-def _match_order(candidate: Candidate, facts: LabelFacts, orders: OrderLookup) -> Outcome:
-    order, considered, how, ambiguity = _find_order(facts, orders)
-    base = Outcome(Status.REVIEW, candidate=candidate, candidates=facts.candidates, order=order, orders_considered=considered, match_via=how)
-
-    others = [tid for tid in orders.orders_with_waybill(candidate.number) if order is None or tid != order.tid]
-    if others:
-        return _with(base, Status.REJECTED, Reason.WAYBILL_ON_OTHER_ORDER, f"{candidate.number} is already on order {', '.join(others)}")
-    if order is None:
-        reason = Reason.AMBIGUOUS_ORDER if ambiguity else Reason.NO_MATCHING_ORDER
-        return _with(base, Status.REVIEW, reason, ambiguity)
-    if order.status != AWAITING_SHIPMENT:
-        detail = f"order {order.tid} is {order.status}"
-        if order.waybill:
-            detail += f" with waybill {order.waybill}"
-        return _with(base, Status.REJECTED, Reason.ORDER_NOT_AWAITING_SHIPMENT, detail)
-    queued = orders.queued_waybill(order.tid)
-    if queued == candidate.number:
-        return _with(base, Status.REJECTED, Reason.ALREADY_QUEUED, f"{candidate.number} is already queued for order {order.tid}")
-    if queued:
-        return _with(base, Status.REVIEW, Reason.ORDER_HAS_OTHER_WAYBILL, f"order {order.tid} is already queued with {queued}")
-    if candidate.confidence < QUEUE_MIN_CONFIDENCE:
-        return _with(base, Status.REVIEW, Reason.OCR_UNCONFIRMED, f"confidence {candidate.confidence:.2f} below {QUEUE_MIN_CONFIDENCE}")
-    return Outcome(Status.QUEUED, candidate=candidate, candidates=facts.candidates, order=order, orders_considered=considered, match_via=how)
-
-
-def _with(base: Outcome, status: Status, reason: Reason, detail: str) -> Outcome:
-    return Outcome(
-        status,
-        (reason,),
-        candidate=base.candidate,
-        candidates=base.candidates,
-        order=base.order,
-        orders_considered=base.orders_considered,
-        detail=detail,
-        match_via=base.match_via,
+def _match_order(candidate: Candidate, facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy, paired: OrderRef | None) -> Outcome:
+    found = _find_order(facts, lookup, policy, paired)
+    base = Outcome(
+        Status.REVIEW,
+        candidate=candidate,
+        candidates=facts.candidates,
+        order=found.orders[0] if found.orders else None,
+        orders_considered=found.considered,
+        match_via=found.via,
+        scores=found.scores[:SCORES_KEPT],
+        also_orders=found.orders[1:],
     )
+    refusal = checks.waybill_elsewhere(candidate.number, found.named, lookup) or checks.carrier_used(candidate.carrier, policy.shop_carriers)
+    if refusal is None and not found.orders:
+        refusal = found.refusal or Refusal(Status.REVIEW, Reason.NO_MATCHING_ORDER, "")
+    if refusal is None:
+        refusal = checks.orders_open(found.orders) or checks.not_queued_yet(candidate.number, found.orders, lookup)
+    if refusal is None and candidate.confidence < QUEUE_MIN_CONFIDENCE:
+        refusal = Refusal(Status.REVIEW, Reason.OCR_UNCONFIRMED, f"confidence {candidate.confidence:.2f} below {QUEUE_MIN_CONFIDENCE}")
+    if refusal is not None:
+        return refused(base, refusal)
+    return replace(base, status=Status.QUEUED)
 
 
-def _find_order(facts: LabelFacts, orders: OrderLookup) -> tuple[OrderRef | None, tuple[OrderRef, ...], str, str]:
-    """(order, orders considered, how it was found, why it is ambiguous if it is).
+def refused(base: Outcome, refusal: Refusal) -> Outcome:
+    """`base` with the refusal's status, reason and detail."""
+    return replace(base, status=refusal.status, reasons=(refusal.reason,), detail=refusal.detail)
 
-    The order number printed on the label wins.  Otherwise the recipient must
-    fit exactly one order awaiting shipment.
-    """
-    printed = [o for o in (orders.by_tid(tid) for tid in facts.order_numbers) if o is not None]
-    if len(printed) == 1:
-        return printed[0], tuple(printed), "order_number", ""
+
+def _find_order(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy, paired: OrderRef | None) -> _Found:
+    printed = [o for o in (lookup.by_tid(tid) for tid in facts.order_numbers) if o is not None]
     if len(printed) > 1:
-        return None, tuple(printed), "order_number", f"label shows {len(printed)} known order numbers"
-
-    considered: dict[str, OrderRef] = {}
-    fitting: dict[str, OrderRef] = {}
-    for person in facts.people:
-        for order in orders.by_phone_tail(person.phone_tail):
-            considered[order.tid] = order
-            if order.status == AWAITING_SHIPMENT and recipient_fits(person, order):
-                fitting[order.tid] = order
-    if len(fitting) == 1:
-        return next(iter(fitting.values())), tuple(considered.values()), "recipient", ""
-    if len(fitting) > 1:
-        return None, tuple(considered.values()), "recipient", f"{len(fitting)} open orders fit the recipient: {', '.join(fitting)}"
-    return None, tuple(considered.values()), "", ""
+        tids = tuple(o.tid for o in printed)
+        why = Refusal(Status.REVIEW, Reason.AMBIGUOUS_ORDER, f"label shows {len(printed)} known order numbers")
+        return _Found((), tids, tuple(printed), VIA_ORDER_NUMBER, refusal=why)
+    if printed:
+        order = printed[0]
+        if paired is not None and paired.tid != order.tid:
+            why = Refusal(Status.REVIEW, Reason.PAIR_MISMATCH, f"the label prints order {order.tid}, the pick list scanned with it is {paired.tid}")
+            return _Found((), (order.tid, paired.tid), (order, paired), VIA_ORDER_NUMBER, refusal=why)
+        return _Found((order,), (order.tid,), (order,), VIA_ORDER_NUMBER, (recipient.best_score(_recipients(facts), order),))
+    if paired is not None:
+        return _by_pair(facts, paired)
+    return _by_recipient(facts, lookup, policy)
 
 
-def recipient_fits(person: Person, order: OrderRef) -> bool:
-    """Name and phone tail equal, address similar enough."""
+def _recipients(facts: LabelFacts) -> tuple[Person, ...]:
+    """People on the label who may be the recipient: everyone but a named sender."""
+    return tuple(p for p in facts.people if p.role != "sender")
+
+
+def _by_pair(facts: LabelFacts, paired: OrderRef) -> _Found:
+    people = _recipients(facts)
+    score = recipient.best_score(people, paired)
+    if people and recipient.contradicts(score):
+        why = Refusal(
+            Status.REVIEW,
+            Reason.PAIR_MISMATCH,
+            f"the pick list is order {paired.tid} ({paired.receiver_name}, phone tail {paired.phone_tail}) "
+            f"but the label reads {_people_text(people)}",
+        )
+        return _Found((), (paired.tid,), (paired,), VIA_DESK_PAIR, (score,), why)
+    return _Found((paired,), (paired.tid,), (paired,), VIA_DESK_PAIR, (score,))
+
+
+def _people_text(people: tuple[Person, ...]) -> str:
+    return "; ".join(f"{p.name or '?'} tail {p.phone_tail or '?'}" for p in people)
+
+
+def candidate_orders(people: tuple[Person, ...], lookup: OrderLookup) -> dict[str, OrderRef]:
+    """Orders worth scoring, found through indexes only: same phone tail, or same name.
+
+    The tail finds the order when the name is misread or masked; the name
+    finds it when a phone digit is misread.  Both wrong at once could not be
+    accepted anyway (see recipient.ACCEPT_MIN_SCORE), so nothing wider is searched.
+    """
+    pool: dict[str, OrderRef] = {}
+    for person in people:
+        found = list(lookup.by_phone_tail(person.phone_tail)) if person.phone_tail else []
+        name = recipient.normalize_name(person.name)
+        if len(name) >= NAME_LOOKUP_MIN_CHARS and not recipient.is_masked(name):
+            found += lookup.by_name(name, NAME_LOOKUP_LIMIT)
+        for order in found:
+            pool.setdefault(order.tid, order)
+    return pool
+
+
+def _by_recipient(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy) -> _Found:
+    people = _recipients(facts)
+    pool = candidate_orders(people, lookup)
+    considered = tuple(pool.values())
+    scores = tuple(sorted((recipient.best_score(people, o) for o in considered), key=lambda s: (-s.score, s.tid)))
+    open_scores = [s for s in scores if s.status == AWAITING_SHIPMENT]
+    fitting = [s for s in open_scores if recipient.fits(s)]
+    if not fitting and people:
+        pool.update(_near_misses(people, pool, lookup))
+        considered = tuple(pool.values())
+        scores = tuple(sorted((recipient.best_score(people, o) for o in considered), key=lambda s: (-s.score, s.tid)))
+    if not fitting:
+        why = Refusal(Status.REVIEW, Reason.NO_MATCHING_ORDER, _no_fit_detail(people, scores))
+        return _Found((), (), considered, VIA_RECIPIENT if people else "", scores, why)
+
+    top = pool[fitting[0].tid]
+    same_buyer = tuple(pool[s.tid] for s in fitting[1:] if recipient.same_recipient(top, pool[s.tid]))
+    siblings = {o.tid for o in same_buyer}
+    rivals = [s for s in open_scores if s.tid != top.tid and s.tid not in siblings and fitting[0].score - s.score < recipient.CLEAR_MARGIN]
+    named = (top.tid, *siblings, *(s.tid for s in rivals))
+    if rivals:
+        listed = ", ".join(f"{s.tid} {s.score:.2f}" for s in (fitting[0], *rivals))
+        why = Refusal(Status.REVIEW, Reason.AMBIGUOUS_ORDER, f"{1 + len(rivals)} open orders fit the recipient: {listed}")
+        return _Found((), named, considered, VIA_RECIPIENT, scores, why)
+    if same_buyer and not policy.merge_shipments:
+        tids = ", ".join((top.tid, *(o.tid for o in same_buyer)))
+        why = Refusal(
+            Status.REVIEW,
+            Reason.AMBIGUOUS_ORDER,
+            f"one buyer has {1 + len(same_buyer)} open orders to this address ({tids}); merge_shipments is off, "
+            "so a person says whether this parcel ships them all",
+        )
+        return _Found((), named, considered, VIA_RECIPIENT, scores, why)
+    return _Found((top, *same_buyer), named, considered, VIA_RECIPIENT, scores)
+
+
+def _near_misses(people: tuple[Person, ...], pool: dict[str, OrderRef], lookup: OrderLookup) -> dict[str, OrderRef]:
+    """Orders one phone digit away whose name is close: evidence for review, never a match."""
+    found: dict[str, OrderRef] = {}
+    for person in people:
+        if len(person.phone_tail) != 4 or not person.name:
+            continue
+        tails = [person.phone_tail[:i] + d + person.phone_tail[i + 1 :] for i in range(4) for d in "0123456789" if d != person.phone_tail[i]]
+        for order in lookup.by_phone_tails(tails, NEAR_TAIL_LIMIT, recipient.normalize_name(person.name)):
+            if order.tid not in pool and recipient.name_similarity(person.name, order.receiver_name) >= recipient.NAME_FLOOR:
+                found[order.tid] = order
+    return found
+
+
+def _no_fit_detail(people: tuple[Person, ...], scores: tuple[OrderScore, ...]) -> str:
+    if not people:
+        return "no recipient read on the label"
+    if not scores:
+        return f"no order with the phone tail or name of {_people_text(people)}"
+    best = scores[0]
+    state = "" if best.status == AWAITING_SHIPMENT else f", {best.status}"
     return (
-        bool(person.name)
-        and person.phone_tail == order.phone_tail
-        and _norm_name(person.name) == _norm_name(order.receiver_name)
-        and address_similarity(person.address, order.address) >= ADDRESS_MIN_SIMILARITY
+        f"closest: order {best.tid}{state} at {best.score:.2f} (name {best.name:.2f}, phone {best.phone:.2f}, "
+        f"address {best.address:.2f}); an order needs {recipient.ACCEPT_MIN_SCORE:.2f} and every part"
     )
-
-
-def _norm_name(name: str) -> str:
-    return unicodedata.normalize("NFKC", name).replace(" ", "").strip()
-
-
-def address_similarity(a: str, b: str) -> float:
-    na = ADDRESS_NOISE.sub("", unicodedata.normalize("NFKC", a))
-    nb = ADDRESS_NOISE.sub("", unicodedata.normalize("NFKC", b))
-    if not na or not nb:
-        return 0.0
-    return SequenceMatcher(None, na, nb, autojunk=False).ratio()

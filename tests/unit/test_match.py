@@ -2,7 +2,8 @@
 
 import pytest
 
-from capture.pipeline.match import address_similarity, decide
+from capture import review
+from capture.pipeline.match import MatchPolicy, address_similarity, decide
 from capture.store import repo
 from capture.store.db import open_engine, session_scope
 from capture.store.tables import Order
@@ -123,3 +124,188 @@ def test_queued_order_is_not_queued_twice_and_a_second_number_goes_to_review(db)
 def test_address_similarity_tolerates_left_out_suffixes_but_not_another_street():
     assert address_similarity("浙江杭州西湖区文三路123号", "浙江省杭州市西湖区文三路123号") == 1.0
     assert address_similarity("浙江省杭州市西湖区文三路123号", "浙江省杭州市滨江区江南大道888号") < 0.6
+
+
+# --- traps from OCR and real exports (issue 4) ------------------------------------
+
+EXPORT_ADDR = "浙江省 杭州市 西湖区 文三路123号阳光花园5幢302室(310012)"
+LABEL_ADDR = "浙江省杭州市西湖区文三路123号阳光花园5幢302室"
+T = "2000000000000000"  # tid prefix for the traps
+
+
+@pytest.fixture
+def traps(tmp_path):
+    engine = open_engine(f"sqlite:///{tmp_path / 't.db'}")
+    with session_scope(engine) as s:
+        s.add_all(
+            [
+                order(T + "001", name="蒋志勇", tail="7084", address=EXPORT_ADDR),
+                # same name, same phone tail, another address (the buyer's office)
+                order(T + "002", name="蒋志勇", tail="7084", address="上海市 上海市 浦东新区 世纪大道100号(200120)"),
+                # same tail, another person
+                order(T + "003", name="王芳", tail="7084", address="北京 北京市 朝阳区 建国路88号(100020)"),
+                # a repeat buyer: last month's order, shipped, same recipient
+                order(T + "004", name="周杰", tail="5555", address="江苏省 南京市 鼓楼区 中山路1号(210009)", status="shipped", waybill="YT9999999999999"),
+                order(T + "005", name="周杰", tail="5555", address="江苏省 南京市 鼓楼区 中山路1号(210009)"),
+                # one buyer, two open orders, one address (合并发货)
+                order(T + "006", name="赵敏", tail="4444", address="江苏省 苏州市 吴中区 东风路9号(215100)"),
+                order(T + "007", name="赵敏", tail="4444", address="江苏省苏州市吴中区东风路9号"),
+                # a refunded order, the only one that fits its recipient
+                order(T + "008", name="孙丽", tail="3131", address="四川省 成都市 武侯区 人民路5号(610041)", status="closed"),
+            ]
+        )
+    return engine
+
+
+def label(people, number=WAYBILL, order_numbers=(), carrier=None):
+    cand = Candidate(number=number, carrier=carrier or ("SF" if number.startswith("SF") else "ZTO"), via=Via.BOTH, confidence=0.99)
+    return LabelFacts(candidates=(cand,), order_numbers=tuple(order_numbers), people=tuple(people))
+
+
+ANY_SHOP = MatchPolicy()
+
+
+def decide_in(engine, f, policy=ANY_SHOP, paired=None):
+    with session_scope(engine) as s:
+        return decide(f, repo.SqlOrderLookup(s), policy, paired)
+
+
+def scan_and_record(engine, f, policy=ANY_SHOP, paired=None):
+    """decide, then record the way api._record does: scan + job, then the decision's extras."""
+    with session_scope(engine) as s:
+        out = decide(f, repo.SqlOrderLookup(s), policy, paired)
+        c = out.candidate
+        rec = repo.ScanRecord("p.jpg", "", out.status.value, c.number if c else None, c.carrier if c else None, "barcode", 0.99,
+                              out.order.tid if out.order else None, [str(r) for r in out.reasons], {}, "t", 1.0)
+        scan_id = repo.record_scan(s, rec, queue=out.status is Status.QUEUED)
+        review.record_decision(s, scan_id, "p.jpg", out)
+        return out
+
+
+@pytest.mark.parametrize(
+    "person",
+    [
+        Person("蒋志勇", "7084", LABEL_ADDR),
+        Person("薄志勇", "7084", LABEL_ADDR),  # OCR: a wrong name character
+        Person("蒋志", "7084", LABEL_ADDR),  # OCR: a name character lost
+        Person("蒋**", "7084", LABEL_ADDR),  # a privacy label masks the name
+        Person("蒋志勇", "7034", LABEL_ADDR),  # OCR: a wrong phone digit (found by name)
+        Person("蒋志勇", "7084", "浙江杭州西湖区文三路 123 号阳光花园 5 幢 302 室"),  # suffixes left out, digits apart
+        Person("蒋志勇", "7084", "西湖区文三路123号阳光花园5幢302室"),  # province and city left out
+        Person("蒋志勇", "7084", "浙江省杭州市西湖区文三路１２３号阳光花园５幢３０２室"),  # full-width
+    ],
+)
+def test_the_recipient_survives_ocr_and_real_data(traps, person):
+    out = decide_in(traps, label([person]))
+    assert out.status is Status.QUEUED, out.detail
+    assert out.order.tid == T + "001" and out.match_via == "recipient"
+    assert out.scores[0].tid == T + "001"
+
+
+def test_two_flaws_at_once_go_to_review_with_the_right_order_shown(traps):
+    out = decide_in(traps, label([Person("薄志勇", "7034", LABEL_ADDR)]))
+    assert out.status is Status.REVIEW and out.reasons == (Reason.NO_MATCHING_ORDER,)
+    assert out.scores[0].tid == T + "001" and "closest" in out.detail
+
+
+def test_same_name_and_tail_at_another_address_is_told_apart_by_address(traps):
+    out = decide_in(traps, label([Person("蒋志勇", "7084", "上海市浦东新区世纪大道100号")]))
+    assert out.status is Status.QUEUED and out.order.tid == T + "002"
+    assert {s.tid for s in out.scores} >= {T + "001", T + "002", T + "003"}  # runners-up kept with their scores
+
+
+def test_a_repeat_buyers_shipped_order_does_not_compete(traps):
+    out = decide_in(traps, label([Person("周杰", "5555", "江苏省南京市鼓楼区中山路1号")]))
+    assert out.status is Status.QUEUED and out.order.tid == T + "005"
+
+
+def test_a_named_sender_is_not_taken_for_the_recipient(traps):
+    sender = Person("蒋志勇", "7084", LABEL_ADDR, role="sender")
+    out = decide_in(traps, label([sender, Person("孙八", "0000", "四川省成都市武侯区1号", role="recipient")]))
+    assert out.status is Status.REVIEW and out.reasons == (Reason.NO_MATCHING_ORDER,)
+
+
+def test_a_refunded_order_that_fits_is_shown_but_not_taken(traps):
+    out = decide_in(traps, label([Person("孙丽", "3131", "四川省成都市武侯区人民路5号")]))
+    assert out.status is Status.REVIEW and out.reasons == (Reason.NO_MATCHING_ORDER,)
+    assert out.scores[0].tid == T + "008" and "closed" in out.detail
+
+
+ONE_BUYER = Person("赵敏", "4444", "江苏省苏州市吴中区东风路9号")
+
+
+def test_one_buyer_two_orders_go_to_review_unless_merging(traps):
+    out = decide_in(traps, label([ONE_BUYER]))
+    assert out.status is Status.REVIEW and out.reasons == (Reason.AMBIGUOUS_ORDER,)
+    assert "merge_shipments is off" in out.detail and len(out.scores) >= 2
+
+
+def test_merging_queues_the_waybill_for_each_order_and_a_rescan_is_a_repeat(traps):
+    merge = MatchPolicy(merge_shipments=True)
+    out = scan_and_record(traps, label([ONE_BUYER]), merge)
+    assert out.status is Status.QUEUED and {o.tid for o in out.orders} == {T + "006", T + "007"}
+    with session_scope(traps) as s:
+        assert {(e.order_tid, e.waybill) for e in repo.list_queue(s)} == {(T + "006", WAYBILL), (T + "007", WAYBILL)}
+    again = decide_in(traps, label([ONE_BUYER]), merge)
+    assert again.status is Status.REJECTED and again.reasons == (Reason.ALREADY_QUEUED,)
+    # The label's own order number names one of them: the other is its sibling, not "another order".
+    printed = decide_in(traps, label([ONE_BUYER], order_numbers=[T + "006"]), merge)
+    assert printed.reasons == (Reason.ALREADY_QUEUED,)
+    # With merging switched off again, the number stays known as this buyer's, not another order's.
+    off = decide_in(traps, label([ONE_BUYER]))
+    assert off.reasons == (Reason.AMBIGUOUS_ORDER,)
+
+
+def test_the_printed_order_number_wins_over_merging(traps):
+    out = decide_in(traps, label([ONE_BUYER], order_numbers=[T + "007"]), MatchPolicy(merge_shipments=True))
+    assert out.status is Status.QUEUED and [o.tid for o in out.orders] == [T + "007"]
+
+
+def test_a_carrier_the_shop_does_not_use_is_refused(traps):
+    shop = MatchPolicy(shop_carriers=frozenset({"ZTO", "YTO"}))
+    out = decide_in(traps, label([Person("蒋志勇", "7084", LABEL_ADDR)]), shop)
+    assert out.status is Status.REJECTED and out.reasons == (Reason.CARRIER_NOT_USED,)
+    assert decide_in(traps, label([Person("蒋志勇", "7084", LABEL_ADDR)]), MatchPolicy(shop_carriers=frozenset({"SF"}))).status is Status.QUEUED
+
+
+def test_desk_pair_names_the_order_directly(traps):
+    # The label's recipient fits two orders (ambiguous); the pick list says which.
+    out = decide_in(traps, label([ONE_BUYER]), paired=T + "007")
+    assert out.status is Status.QUEUED and out.order.tid == T + "007" and out.match_via == "desk_pair"
+    # Unreadable recipient: the pair is trusted.
+    assert decide_in(traps, label([]), paired=T + "007").status is Status.QUEUED
+
+
+def test_desk_pair_is_refused_when_the_label_names_someone_else(traps):
+    out = decide_in(traps, label([Person("王芳", "1234", "北京市朝阳区建国路88号")]), paired=T + "007")
+    assert out.status is Status.REVIEW and out.reasons == (Reason.PAIR_MISMATCH,)
+    printed = decide_in(traps, label([ONE_BUYER], order_numbers=[T + "006"]), paired=T + "007")
+    assert printed.status is Status.REVIEW and printed.reasons == (Reason.PAIR_MISMATCH,)
+
+
+class CountingLookup:
+    """The real lookup, counting how many orders it hands to the matcher."""
+
+    def __init__(self, inner):
+        self.inner, self.rows = inner, 0
+
+    def __getattr__(self, name):
+        method = getattr(self.inner, name)
+
+        def counted(*args):
+            found = method(*args)
+            if isinstance(found, list):
+                self.rows += len(found)
+            return found
+
+        return counted
+
+
+def test_matching_looks_at_a_handful_of_orders_not_all(traps):
+    with session_scope(traps) as s:
+        s.add_all(order(f"3{i:018d}", name=f"客户{i}", tail=f"{i % 10000:04d}", address=f"浙江省 杭州市 西湖区 学院路{i}号") for i in range(3000))
+    with session_scope(traps) as s:
+        counting = CountingLookup(repo.SqlOrderLookup(s))
+        out = decide(label([Person("蒋志勇", "7084", LABEL_ADDR)]), counting)
+    assert out.status is Status.QUEUED
+    assert counting.rows < 10

@@ -1,0 +1,106 @@
+"""Checks before queueing: what must hold for a number to be sent for an order.
+
+The same checks run for the pipeline's own decisions and for a person's
+(`waybill review accept|correct`, desk pairing), so nothing reaches the
+queue by a side door.  Each failure is a reason code with a detail for
+people.  The lookup is passed in; no I/O of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from capture.types import OrderRef, Reason, Status
+
+AWAITING_SHIPMENT = "awaiting_shipment"
+
+
+class QueueLookup(Protocol):
+    """What the checks need to know about orders and the queue (see store.repo)."""
+
+    def orders_with_waybill(self, waybill: str) -> list[str]:
+        """tids of orders that carry or are queued with this waybill."""
+        ...
+
+    def queued_waybill(self, tid: str) -> str | None:
+        """The waybill already queued for this order, if any."""
+        ...
+
+    def shipment_siblings(self, waybill: str, tid: str) -> list[str]:
+        """Orders queued with this waybill in one parcel with `tid` (a merged shipment)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: Status  # REJECTED (must not be sent as read) or REVIEW (a person decides)
+    reason: Reason
+    detail: str
+
+
+def waybill_elsewhere(number: str, tids: tuple[str, ...], lookup: QueueLookup) -> Refusal | None:
+    """The number is on, or queued for, an order outside this shipment: reused or fake."""
+    ours = set(tids)
+    for tid in tids:
+        ours.update(lookup.shipment_siblings(number, tid))
+    others = [tid for tid in lookup.orders_with_waybill(number) if tid not in ours]
+    if others:
+        return Refusal(Status.REJECTED, Reason.WAYBILL_ON_OTHER_ORDER, f"{number} is already on order {', '.join(others)}")
+    return None
+
+
+def carrier_used(carrier: str, shop_carriers: frozenset[str]) -> Refusal | None:
+    """The carrier is one the shop ships with (empty setting: any)."""
+    if shop_carriers and carrier not in shop_carriers:
+        return Refusal(
+            Status.REJECTED,
+            Reason.CARRIER_NOT_USED,
+            f"the shop does not ship with {carrier} (shop_carriers: {', '.join(sorted(shop_carriers))}); "
+            "if it does now, add it to the setting",
+        )
+    return None
+
+
+def orders_open(orders: tuple[OrderRef, ...]) -> Refusal | None:
+    """Every order awaits shipment: not closed, refunded, unpaid or already shipped."""
+    for order in orders:
+        if order.status != AWAITING_SHIPMENT:
+            detail = f"order {order.tid} is {order.status}"
+            if order.waybill:
+                detail += f" with waybill {order.waybill}"
+            return Refusal(Status.REJECTED, Reason.ORDER_NOT_AWAITING_SHIPMENT, detail)
+    return None
+
+
+def not_queued_yet(number: str, orders: tuple[OrderRef, ...], lookup: QueueLookup) -> Refusal | None:
+    """No order holds another number; the same number for all of them is a repeat scan."""
+    queued = {order.tid: lookup.queued_waybill(order.tid) for order in orders}
+    other = {tid: w for tid, w in queued.items() if w and w != number}
+    if other:
+        # A second label for one order: maybe a re-label, which needs a change
+        # of the sent number, never a second send.
+        held = ", ".join(f"order {tid} is already queued with {w}" for tid, w in other.items())
+        return Refusal(Status.REVIEW, Reason.ORDER_HAS_OTHER_WAYBILL, held)
+    same = [tid for tid, w in queued.items() if w == number]
+    if same and len(same) == len(orders):
+        return Refusal(Status.REJECTED, Reason.ALREADY_QUEUED, f"{number} is already queued for order {', '.join(same)}")
+    if same:
+        rest = [o.tid for o in orders if o.tid not in same]
+        return Refusal(
+            Status.REVIEW,
+            Reason.AMBIGUOUS_ORDER,
+            f"{number} is queued for order {', '.join(same)} but not for {', '.join(rest)}: one parcel or two?",
+        )
+    return None
+
+
+def before_queueing(number: str, carrier: str, orders: tuple[OrderRef, ...], lookup: QueueLookup, shop_carriers: frozenset[str]) -> Refusal | None:
+    """All checks, in the order a person would want to hear them; None when it may be queued."""
+    tids = tuple(o.tid for o in orders)
+    return (
+        waybill_elsewhere(number, tids, lookup)
+        or carrier_used(carrier, shop_carriers)
+        or orders_open(orders)
+        or not_queued_yet(number, orders, lookup)
+    )
