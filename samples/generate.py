@@ -10,7 +10,8 @@ the bench's bigger sets come from the same code:
     python samples/generate.py --out samples --count 40 --seed 7
 
 Each photo is checked as it is written: zxing must decode its waybill (glare:
-nothing may decode), or it is shot again, milder.
+nothing may decode), or it is shot again, milder.  Sets of more than 40 photos
+also hold the hard kinds (HARD_KINDS; their label drawing is in hard_cases.py).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ except ImportError:  # a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from capture.pipeline.carriers import BY_CODE, canonical, identify, s10_check_digit
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # hard_cases.py lives beside this file
+import hard_cases
+
 # --- what a set contains ---------------------------------------------------------
 
 # kind: (expect_status, expect_reason, weight when the rest of a set is drawn at random)
@@ -59,9 +63,30 @@ KINDS: dict[str, tuple[str, str | None, int]] = {
     "used_number": ("rejected", "waybill_on_other_order", 4),
     "no_label": ("no_waybill", None, 4), "corrupt": ("error", "unreadable_image", 2),
 }
+# The accuracy issue's hard cases.  They join a set only when it has more than
+# HARD_FROM_COUNT photos (or with --hard), so the committed 40-photo set stays
+# byte for byte what it was.
+HARD_KINDS: dict[str, tuple[str, str | None, int]] = {
+    # glare over both barcodes, on a label ~1/5 of a 12 MP photo's width: OCR must find and read it small
+    "small_glare": ("queued", None, 3),
+    "rotated_glare": ("queued", None, 3),  # glare, and the label turned 90/180/270 (+ skew)
+    "stub_only": ("queued", None, 3),  # main barcode torn or scratched through; the stub's reads
+    "thermal_fade": ("queued", None, 3),  # faded, uneven thermal print, still legible
+    "skew_strong": ("queued", None, 3),  # 15-35 degrees in the plane plus a tilt: past zxing's own reach
+    # the barcode's number and the printed one differ in a digit or two, both valid for the carrier
+    "misprint": ("review", "barcode_ocr_disagree", 2),
+    "jd_multi": ("queued", None, 2),  # JD: waybill (-1-1-), stub, an order-number barcode and a QR code
+    "ocr_lookalike": ("queued", None, 3),  # printed with a letter for a digit (O for 0): the correction path
+}
+ALL_KINDS = {**KINDS, **HARD_KINDS}
+HARD_FROM_COUNT = 40  # sets bigger than this hold the hard kinds
+HARD_COPIES = 3  # each hard kind at least this often (when the set has room), the rest by weight
+GLARE_KINDS = ("glare", "small_glare", "rotated_glare")  # nothing may decode
+JD_SUFFIX = "-1-1-"
 # Does the label print the order number?  Other kinds: a coin toss.
 PRINTS_TID = {"order_number": True, "closed_order": True, "used_number": True, "recipient": False,
-              "namesake": False, "ambiguous": False, "no_order": False}
+              "namesake": False, "ambiguous": False, "no_order": False,
+              "jd_multi": True}  # printed under its order-number barcode
 CARRIER_WEIGHTS = {"ZTO": 16, "YTO": 14, "YUNDA": 12, "JT": 12, "STO": 10, "SF": 10, "JD": 8, "EMS": 8,
                    "DEPPON": 4, "CAINIAO": 6}  # roughly each carrier's share of parcels
 ORDERS_PER_PHOTO = 1.5  # filler orders (at least one per two photos) pad the export to this
@@ -77,6 +102,9 @@ MIN_MODULE_PX, MAX_MODULE_PX = 3, 4  # Code128 module on the label: 3-4 px still
 QUIET_MODULES = 10  # Code128 wants ten modules of white on either side
 FOCAL = 1.3  # pinhole focal length in label sizes: how strongly a tilt foreshortens
 ATTEMPT_SEVERITY = (1.0, 0.7, 0.4, 0.0)  # effects shrink on each retry
+SKEW_STRONG_MIN, SKEW_STRONG_SPAN = 15, 20  # skew_strong: 15-35 degrees in the plane at full severity
+SKEW_STRONG_TILT = (8, 18)  # and this much out of the plane about one axis (degrees, full severity)
+SMALL_FILL = 0.45  # small_label, small_glare: the label ~1/5 of a 4032 px frame's width
 PASTE_PAD = 40  # px around a pasted label for its shadow
 # reused_box: centre (x, y) and height of the old and the new label, as shares of the frame
 OLD_LABEL_AT, NEW_LABEL_AT = (0.27, 0.47, 0.85), (0.64, 0.53, 0.88)
@@ -267,6 +295,10 @@ class LabelSpec:
     ink: int = 28  # print darkness, 0 black .. 255 paper; a faded thermal print is ~110
     sort_code: str = ""
     hub: str = ""
+    # The hard kinds (hard_cases.py draws them):
+    shown: str = ""  # the number as printed, when it is not the barcode's (misprint, ocr_lookalike)
+    order_barcode: str = ""  # a Code128 of the order number in the info block (jd_multi)
+    damage: str = ""  # "tear" or "scratch" through the main barcode (stub_only)
 
 
 @lru_cache(maxsize=None)
@@ -338,9 +370,11 @@ class Sheet:
 
 
 def printed_number(spec: LabelSpec) -> str:
-    n = spec.waybill + spec.suffix
-    if not spec.grouped:
-        return n
+    n = grouped_number(spec.waybill + spec.suffix) if spec.grouped else spec.waybill + spec.suffix
+    return hard_cases.overprint(n, spec.shown + spec.suffix) if spec.shown else n
+
+
+def grouped_number(n: str) -> str:
     if re.fullmatch(r"[A-Z]{2}\d{9}[A-Z]{2}", n):  # S10 reads "EA 123 456 785 CN"
         return f"{n[:2]} {n[2:5]} {n[5:8]} {n[8:11]} {n[11:]}"
     head, tail = re.fullmatch(r"([A-Z]*)(\d+)", n).groups()
@@ -401,8 +435,13 @@ def draw_info(s: Sheet, spec: LabelSpec, y: float, rng: random.Random) -> None:
     _, hotline, _, domain, _ = CARRIER_PRINT[spec.carrier]
     info = [f"订单号: {spec.tid}" if spec.tid else f"物品: {rng.choice(('家居用品', '日用品', '纺织品'))}",
             f"重量: {rng.choice((0.35, 0.6, 0.85, 1.25, 2.1, 3.4)):.2f}kg   件数: 1/1", f"客服电话: {hotline}"]
-    for i, part in enumerate(info):
-        s.text(3, y + 2 * s.v + i * 5.2 * s.v, part, "cjk", 3.5 * s.k)
+    if spec.order_barcode:  # jd_multi: the order number as a barcode, the rest in two smaller lines under it
+        top = hard_cases.draw_order_barcode(s, spec.order_barcode, y + 1.5 * s.v, s.module) + 0.8 * s.v
+        for i, part in enumerate((f"商家{info[0]}", f"{info[1]}   {info[2]}")):
+            s.text(3, top + i * 4.2 * s.v, part, "cjk", 3.2 * s.k)
+    else:
+        for i, part in enumerate(info):
+            s.text(3, y + 2 * s.v + i * 5.2 * s.v, part, "cjk", 3.5 * s.k)
     if spec.qr:
         token = "".join(rng.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(10))
         s.qr(f"https://m.{domain}/t/{token}", s.w - 3 - 16 * s.k, y + 1.5 * s.v, 16 * s.k)
@@ -415,7 +454,7 @@ def draw_stub(s: Sheet, spec: LabelSpec) -> None:
     s.text(3, stub + 1.5, CARRIER_PRINT[spec.carrier][0], "cjkb", 3.6 * k, bold=True)
     s.text(s.w - 3, stub + 1.5, "运单联", "cjk", 3 * k, "ra")
     y = s.barcode("stub_barcode", spec.waybill + spec.suffix, stub + 7 * v, 8 * v, max(2, s.module - 1))
-    s.boxes["stub_number"] = s.text(s.w / 2, y + 1, f"运单号: {spec.waybill}", "cjk", 3.6 * k, "mt")
+    s.boxes["stub_number"] = s.text(s.w / 2, y + 1, f"运单号: {spec.shown or spec.waybill}", "cjk", 3.6 * k, "mt")
     s.text(3, y + 6 * v, f"收件人: {spec.recipient.name}  {spec.recipient.masked}", "cjk", 3 * k)
     s.text(3, y + 10 * v, "签收人: ________  时间: ________", "cjk", 2.8 * k)
 
@@ -428,17 +467,21 @@ def render_label(spec: LabelSpec, rng: random.Random) -> tuple[np.ndarray, dict]
     draw_info(s, spec, draw_people(s, spec, draw_main_barcode(s, spec), rng), rng)
     draw_stub(s, spec)
     s.draw.rectangle((0, 0, s.img.width - 1, s.img.height - 1), outline=0, width=2)
-    for t in s.texts:  # nothing but the waybill itself may pass for a waybill
-        assert spec.waybill in t.replace(" ", "") or all(identify(w) is None for w in (t, *t.split())), t
+    for t in s.texts:  # nothing but the waybill itself (or a misprint's printed number) may pass for a waybill
+        assert any(n in t.replace(" ", "") for n in filter(None, (spec.waybill, spec.shown))) \
+            or all(identify(w) is None for w in (t, *t.split())), t
     # Thermal paper: off-white stock, print not quite black.
     paper = np.array([248, 247, 242], np.float32) - rng.uniform(0, 8)
     sheet = np.asarray(s.img, np.float32)[..., None] / 255
-    return (spec.ink + (paper - spec.ink) * sheet).astype(np.uint8), s.boxes
+    rgb = (spec.ink + (paper - spec.ink) * sheet).astype(np.uint8)
+    if spec.damage:
+        rgb = hard_cases.damage_main_barcode(rgb, s.boxes, spec.damage, spec.waybill, rng)
+    return rgb, s.boxes
 
 
 def label_spec(kind: str, carrier: str, waybill: str, person: Person, tid: str | None,
                rng: random.Random) -> LabelSpec:
-    suffix = "-1-1-" if carrier == "JD" and rng.random() < 0.8 else ""  # JD barcodes mostly carry it
+    suffix = JD_SUFFIX if carrier == "JD" and rng.random() < 0.8 else ""  # JD barcodes mostly carry it
     size = "small" if rng.random() < 0.4 else "large"
     if module_for(waybill + suffix, LABEL_MM[size][0] - 4) < MIN_MODULE_PX:
         size = "large"  # a long barcode needs the wide label to keep its modules decodable
@@ -447,7 +490,7 @@ def label_spec(kind: str, carrier: str, waybill: str, person: Person, tid: str |
     faded = kind == "low_light" and rng.random() < 0.5
     return LabelSpec(carrier, waybill, person, tid, BASE_TIME + timedelta(minutes=rng.randint(10, 400)),
                      size=size, suffix=suffix, grouped=not suffix and rng.random() < 0.25,
-                     big_glyph=rng.random() < 0.4, qr=kind != "glare" and rng.random() < 0.5,
+                     big_glyph=rng.random() < 0.4, qr=kind not in GLARE_KINDS and rng.random() < 0.5,
                      ink=rng.randint(95, 115) if faded else 28, sort_code=sort_code, hub=rng.choice(HUBS))
 
 
@@ -489,9 +532,19 @@ def look_for(kind: str, rng: random.Random, severity: float, attempt: int) -> Lo
     elif kind == "low_light":
         lk.gain, lk.noise = 0.55 - 0.2 * severity, 3 + 2 * severity
     elif kind == "small_label":
-        lk.size, lk.fill = PHONE, 0.45  # a label ~1/5 of the frame's width
+        lk.size, lk.fill = PHONE, SMALL_FILL
     elif kind == "glare":
         lk.glare = 0.15 * attempt  # glare grows, rather than shrinks, on a retry
+    elif kind == "small_glare":
+        lk.size, lk.fill, lk.glare = PHONE, SMALL_FILL, 0.15 * attempt
+    elif kind == "rotated_glare":
+        lk.rot, lk.glare = rng.choice((90, 180, 270)) + rng.uniform(-10, 10), 0.15 * attempt
+    elif kind == "stub_only":  # upright and close: the stub's 2 px modules are all that can read
+        lk.size = PORTRAIT
+    elif kind == "skew_strong":  # past the ~15 degrees at which zxing still reads a Code128 level
+        lk.rot = rng.choice((-1, 1)) * rng.uniform(SKEW_STRONG_MIN, SKEW_STRONG_MIN + SKEW_STRONG_SPAN * severity)
+        big, side = rng.choice((-1, 1)) * rng.uniform(*SKEW_STRONG_TILT) * severity, rng.uniform(-6, 6) * severity
+        lk.tilt = (big, side) if rng.random() < 0.5 else (side, big)
     elif kind in ("reused_box", "no_label"):
         lk.size, lk.rot, lk.tilt = LANDSCAPE, rng.uniform(-3, 3), (0.0, 0.0)
         lk.background = "cardboard"
@@ -662,7 +715,8 @@ def torn(h: int, w: int, keep: float, rng: random.Random) -> np.ndarray:
     return (np.arange(h)[:, None] < np.clip(edge, h * 0.6, h)[None]).astype(np.float32)
 
 
-def compose(shot: Shot, labels: dict, lk: Look, rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
+def compose(shot: Shot, labels: dict, lk: Look, rng: random.Random, nrng: np.random.Generator,
+            severity: float = 1.0) -> np.ndarray:
     W, H = lk.size
     canvas = background(lk.background, W, H, nrng)
     glare = np.zeros((H, W), np.float32)
@@ -679,6 +733,8 @@ def compose(shot: Shot, labels: dict, lk: Look, rng: random.Random, nrng: np.ran
         paste(canvas, new, quad * (nh * H / new.shape[0]) + [nx * W, ny * H], glare)
     else:
         img, boxes = labels["new"]
+        if shot.kind == "thermal_fade":  # the label fades per shot, so a retry can fade it less
+            img = hard_cases.fade_print(img, severity, nrng)
         paste(canvas, img, fit(project(img.shape[1], img.shape[0], lk), lk, rng), glare,
               glare_src=glare_mask(img.shape, boxes, lk.glare) if lk.glare >= 0 else None)
     return develop(canvas, glare, lk, rng, nrng)
@@ -699,13 +755,31 @@ def encode(img: np.ndarray, ext: str, exif_turn: bool = False) -> bytes:
     return buf.getvalue()
 
 
-def as_truth_says(shot: Shot, data: bytes) -> bool:
+def as_truth_says(shot: Shot, data: bytes, lk: Look) -> bool:
     """Does zxing, reading the file as written, see what the truth will say?"""
-    im = ImageOps.exif_transpose(Image.open(BytesIO(data))).convert("L")
-    found = [canonical(b.text) for b in zxingcpp.read_barcodes(np.asarray(im))]
-    if shot.kind in ("glare", "no_label"):
+    im = np.asarray(ImageOps.exif_transpose(Image.open(BytesIO(data))).convert("L"))
+    reads = zxingcpp.read_barcodes(im)
+    found = [canonical(b.text) for b in reads]
+    if shot.kind in (*GLARE_KINDS, "no_label"):
         return not found
+    if shot.kind == "stub_only":  # one copy only: the stub's (the main barcode failed the flat check)
+        return found.count(shot.waybill) == 1
+    if shot.kind == "skew_strong":  # too skewed for zxing as it is; intact once the photo is turned level
+        return shot.waybill in found or shot.waybill in read_level(im, lk.rot)
+    if shot.kind == "misprint":  # the barcode reads; the printed number is nowhere in a barcode
+        return shot.waybill in found and shot.spec.shown not in found
+    if shot.kind == "jd_multi":  # every barcode reads, so the reader really has to choose
+        return shot.waybill in found and shot.spec.order_barcode in found \
+            and any(b.format == zxingcpp.BarcodeFormat.QRCode for b in reads)
     return shot.waybill in found and (shot.old is None or shot.old.waybill in found)
+
+
+def read_level(grey: np.ndarray, rot: float) -> list[str]:
+    """zxing's reads after turning the photo back by `rot` degrees (the label's in-plane rotation)."""
+    h, w = grey.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), rot, 1.0)  # cv2 turns counter-clockwise, project() clockwise
+    level = cv2.warpAffine(grey, turn, (w, h), flags=cv2.INTER_LINEAR, borderValue=128)
+    return [canonical(b.text) for b in zxingcpp.read_barcodes(level)]
 
 
 def take(shot: Shot) -> bytes:
@@ -714,11 +788,11 @@ def take(shot: Shot) -> bytes:
     labels = {key: render_label(spec, rng) for key, spec in (("new", shot.spec), ("old", shot.old)) if spec}
     for attempt, severity in enumerate(ATTEMPT_SEVERITY):
         lk = look_for(shot.kind, rng, severity, attempt)
-        img = compose(shot, labels, lk, rng, np.random.default_rng(rng.getrandbits(64)))
+        img = compose(shot, labels, lk, rng, np.random.default_rng(rng.getrandbits(64)), severity)
         data = encode(img, shot.ext, exif_turn=shot.kind == "exif_rotated")
         if shot.kind == "corrupt":
             return data[: len(data) // 2]  # cut mid-scan: no end-of-image marker
-        if as_truth_says(shot, data):
+        if as_truth_says(shot, data, lk):
             return data
     raise RuntimeError(f"{shot.kind} {shot.waybill}: zxing never agreed with the truth")
 
@@ -730,7 +804,7 @@ def cast(kind: str, carrier: str, world: World, rng: random.Random) -> Shot:
     shot = Shot(kind, rng.getrandbits(32))
     if kind == "no_label":
         return shot
-    shot.carrier, shot.waybill, person = carrier, world.waybill(carrier), world.person()
+    shot.carrier, shot.waybill, person = carrier, waybill_for(kind, carrier, world), world.person()
     tid = None
     if kind == "namesake":  # same name on another open order: different phone and address
         world.order(world.person(person.name), "awaiting_shipment")
@@ -743,10 +817,12 @@ def cast(kind: str, carrier: str, world: World, rng: random.Random) -> Shot:
         tid = world.order(person, "awaiting_shipment").tid
     if kind == "used_number":  # this number already went out on someone else's parcel
         world.order(world.person(), "shipped", shot.waybill)
-    if KINDS[kind][0] in ("queued", "rejected") or kind == "reused_box":
-        shot.order = tid
+    if ALL_KINDS[kind][0] in ("queued", "rejected") or kind in ("reused_box", "misprint"):
+        shot.order = tid  # reused_box, misprint: the order once review settles the number
     printed_tid = tid if PRINTS_TID.get(kind, rng.random() < 0.5) else None
     shot.spec = label_spec(kind, carrier, shot.waybill, person, printed_tid, rng)
+    if kind in HARD_KINDS:
+        shot.spec = harden(kind, shot.spec, world, rng)
     if kind == "reused_box":  # an old inbound label, a supplier's parcel to the shop; small size, so not JD
         old_carrier = rng.choice([c for c in CARRIER_WEIGHTS if c not in (carrier, "JD")])
         shot.old = replace(label_spec("clean", old_carrier, world.waybill(old_carrier), SHOP_KEEPER, None, rng),
@@ -755,12 +831,46 @@ def cast(kind: str, carrier: str, world: World, rng: random.Random) -> Shot:
     return shot
 
 
-def plan(count: int, rng: random.Random) -> list[tuple[str, str]]:
-    """(kind, carrier) per photo: every kind, and a clean label of every carrier, come first."""
+def waybill_for(kind: str, carrier: str, world: World) -> str:
+    """A new number; ocr_lookalike's needs a 0/1/2/5/8 past the prefix (all but ~0.2% have one)."""
+    number = world.waybill(carrier)
+    while kind == "ocr_lookalike" and not hard_cases.lookalike_spots(number):
+        number = world.waybill(carrier)
+    return number
+
+
+def harden(kind: str, spec: LabelSpec, world: World, rng: random.Random) -> LabelSpec:
+    """What a hard kind changes on its label (thermal_fade fades at the shot, see compose)."""
+    if kind == "misprint":  # a second valid number, one or two digits off, printed instead
+        return replace(spec, shown=world.unique(lambda: hard_cases.misprint_of(spec.waybill, rng)))
+    if kind == "ocr_lookalike":
+        return replace(spec, shown=hard_cases.lookalike_of(spec.waybill, rng))
+    if kind == "jd_multi":  # the wide label: the info block needs room for the order barcode
+        return replace(spec, suffix=JD_SUFFIX, size="large", grouped=False, qr=True, order_barcode=spec.tid)
+    if kind == "stub_only":
+        return replace(spec, damage=rng.choice(("tear", "tear", "scratch")))
+    return spec
+
+
+def carrier_for(kind: str, rng: random.Random) -> str:
+    return "JD" if kind == "jd_multi" else pick_carrier(rng)
+
+
+def plan(count: int, rng: random.Random, hard: bool | None = None) -> list[tuple[str, str]]:
+    """(kind, carrier) per photo: every kind, and a clean label of every carrier, come first.
+
+    `hard` (default: more than HARD_FROM_COUNT photos) adds HARD_COPIES of each
+    hard kind after that first part and lets them into the weighted rest.
+    Without them the random stream is the one the committed set was drawn from.
+    """
+    hard = count > HARD_FROM_COUNT if hard is None else hard
+    kinds = ALL_KINDS if hard else KINDS
     base = [("clean", c) for c in CARRIER_WEIGHTS] + [(k, pick_carrier(rng)) for k in KINDS if k != "clean"]
     rng.shuffle(base)
-    extra = rng.choices(list(KINDS), [w for *_, w in KINDS.values()], k=max(0, count - len(base)))
-    items = base[:count] + [(k, pick_carrier(rng)) for k in extra]
+    if hard:  # after the kinds above, in rounds: a short set still gets one of each before any gets two
+        base += [(k, carrier_for(k, rng)) for _ in range(HARD_COPIES) for k in HARD_KINDS]
+    extra = rng.choices(list(kinds), [w for *_, w in kinds.values()], k=max(0, count - len(base)))
+    items = base[:count] + [(k, carrier_for(k, rng)) for k in extra]
     rng.shuffle(items)
     return items
 
@@ -784,9 +894,13 @@ def audit(shots: list[Shot], world: World) -> None:
             assert by_tid[s.spec.tid].status == "closed"
         elif s.kind == "used_number":
             assert elsewhere and s.order not in elsewhere and [o.tid for o in same] == [s.order]
+        elif s.kind == "misprint":  # both numbers the same carrier's, a digit or two apart, on no order
+            assert identify(s.spec.shown) is identify(s.waybill) and s.spec.shown != s.waybill
+            assert [o.tid for o in same] == [s.order] and not elsewhere
+            assert not any(o.waybill == s.spec.shown for o in world.orders)
         elif s.kind != "corrupt":  # everything else has exactly one right order
             assert [o.tid for o in same] == [s.order] and not elsewhere, s
-            assert s.spec.tid in (None, s.order)
+            assert s.spec.tid in (None, s.order) and s.spec.order_barcode in ("", s.order)
 
 
 def export_csv(orders: list[Order]) -> str:
@@ -812,8 +926,19 @@ def export_csv(orders: list[Order]) -> str:
     return "".join(",".join(cell(v) for v in row) + "\r\n" for row in rows)
 
 
-def generate_set(out_dir: Path, count: int, seed: int, jobs: int | None = None) -> list[dict]:
-    """Write photos/, orders.csv and truth.jsonl under out_dir; return the truth lines."""
+def second_number(shot: Shot) -> str | None:
+    """The other number a photo shows: the old label's (reused_box) or the printed one (misprint)."""
+    if shot.old:
+        return shot.old.waybill
+    return shot.spec.shown if shot.kind == "misprint" else None
+
+
+def generate_set(out_dir: Path, count: int, seed: int, jobs: int | None = None,
+                 hard: bool | None = None) -> list[dict]:
+    """Write photos/, orders.csv and truth.jsonl under out_dir; return the truth lines.
+
+    `hard`: include the hard kinds (default: when count > HARD_FROM_COUNT).
+    """
     out_dir = Path(out_dir)
     photos = out_dir / "photos"
     photos.mkdir(parents=True, exist_ok=True)
@@ -822,11 +947,11 @@ def generate_set(out_dir: Path, count: int, seed: int, jobs: int | None = None) 
             stale.unlink()
     rng = random.Random(seed)
     world = World(rng)
-    shots = [cast(kind, carrier, world, rng) for kind, carrier in plan(count, rng)]
+    shots = [cast(kind, carrier, world, rng) for kind, carrier in plan(count, rng, hard)]
     world.filler(max(count // 2, round(count * ORDERS_PER_PHOTO) - len(world.orders)))
     audit(shots, world)
     for i, shot in enumerate(shots, 1):  # by position, not chance: a png costs ~3 jpgs of disk
-        if shot.kind not in ("corrupt", "exif_rotated", "small_label"):
+        if shot.kind not in ("corrupt", "exif_rotated", "small_label", "small_glare"):
             shot.ext = "png" if i % PNG_EVERY == 9 else "webp" if i % WEBP_EVERY == 3 else "jpg"
     jobs = jobs or min(os.cpu_count() or 1, 8)
     if jobs == 1:
@@ -838,12 +963,12 @@ def generate_set(out_dir: Path, count: int, seed: int, jobs: int | None = None) 
     for i, (shot, data) in enumerate(zip(shots, images), 1):
         name = f"photos/{i:0{width}d}_{shot.kind}.{shot.ext}"
         (out_dir / name).write_bytes(data)
-        status, reason, _ = KINDS[shot.kind]
+        status, reason, _ = ALL_KINDS[shot.kind]
         seen = shot.spec is not None and shot.kind != "corrupt"  # what a reader could know
         truth.append({"file": name, "kind": shot.kind, "carrier": shot.carrier if seen else None,
                       "waybill": shot.waybill if seen else None, "order": shot.order if seen else None,
                       "expect_status": status, "expect_reason": reason, "legible": shot.kind != "corrupt",
-                      "old_waybill": shot.old.waybill if shot.old else None})
+                      "old_waybill": second_number(shot)})
     (out_dir / "orders.csv").write_bytes(export_csv(world.orders).encode("gbk"))
     (out_dir / "truth.jsonl").write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in truth),
                                          encoding="utf-8")
@@ -856,9 +981,11 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=40, help="number of photos")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs); output is the same")
+    ap.add_argument("--hard", action=argparse.BooleanOptionalAction, default=None,
+                    help=f"include the hard kinds (default: only when --count > {HARD_FROM_COUNT})")
     args = ap.parse_args()
     start = time.perf_counter()
-    truth = generate_set(args.out, args.count, args.seed, args.jobs)
+    truth = generate_set(args.out, args.count, args.seed, args.jobs, args.hard)
     kinds = Counter(t["kind"] for t in truth)
     print(f"{len(truth)} photos in {time.perf_counter() - start:.1f}s -> {args.out}: "
           + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
