@@ -114,27 +114,23 @@ def merge_rows(lines: list[TextLine], direction: tuple[float, float]) -> list[Te
     """Join text boxes that stand on one printed row, left to right.
 
     The detector splits a row at a wide gap ("收件人: 蒋志勇    166****7084"),
-    which would part a name from its phone.  Boxes are one row when their
-    centres are within ROW_TOLERANCE of a line height across the reading
-    direction.
+    which would part a name from its phone.  A box joins a row when its centre
+    is within ROW_TOLERANCE line heights of the row's first box, measured
+    across that box's own direction: on a tilted or bent label the direction
+    of each line is truer than one for the whole label.
     """
     ux, uy = direction
-    dx, dy = -uy, ux
-
-    def across(ln: TextLine) -> float:
-        cx, cy = _center(ln)
-        return cx * dx + cy * dy
 
     def along(ln: TextLine) -> float:
         cx, cy = _center(ln)
         return cx * ux + cy * uy
 
     rows: list[list[TextLine]] = []
-    for line in sorted(lines, key=across):
+    for line in sorted(lines, key=lambda ln: _across(ln, (ux, uy))):
         # Compared with the row's first box and the smaller height, so a big
         # 收/寄 marker spanning two printed rows joins neither.
         first = rows[-1][0] if rows else None
-        if first and abs(across(line) - across(first)) <= ROW_TOLERANCE * min(_height(line, direction), _height(first, direction)):
+        if first and _offset_across(line, first) <= ROW_TOLERANCE * min(_height(line), _height(first)):
             rows[-1].append(line)
         else:
             rows.append([line])
@@ -147,11 +143,26 @@ def merge_rows(lines: list[TextLine], direction: tuple[float, float]) -> list[Te
     return merged
 
 
-def _height(line: TextLine, direction: tuple[float, float]) -> float:
-    ux, uy = direction
-    pts = line.box
-    # Extent across the reading direction.
-    values = [-x * uy + y * ux for x, y in pts]
+def _across(line: TextLine, direction: tuple[float, float]) -> float:
+    cx, cy = _center(line)
+    return -cx * direction[1] + cy * direction[0]
+
+
+def _own_direction(line: TextLine) -> tuple[float, float]:
+    (x0, y0), (x1, y1) = line.box[0], line.box[1]
+    norm = math.hypot(x1 - x0, y1 - y0)
+    return ((x1 - x0) / norm, (y1 - y0) / norm) if norm else (1.0, 0.0)
+
+
+def _offset_across(line: TextLine, reference: TextLine) -> float:
+    direction = _own_direction(reference)
+    return abs(_across(line, direction) - _across(reference, direction))
+
+
+def _height(line: TextLine) -> float:
+    """The box's extent across its own reading direction."""
+    ux, uy = _own_direction(line)
+    values = [-x * uy + y * ux for x, y in line.box]
     return max(values) - min(values)
 
 
@@ -163,29 +174,37 @@ class OcrNumber:
 
 def ocr_numbers(text: str) -> list[OcrNumber]:
     """Waybill numbers in one OCR line: as printed, with group spaces or hyphens removed,
-    or after a look-alike swap that only one carrier format allows."""
+    or after a look-alike swap that only one carrier format allows.
+
+    Longest spans of groups are tried first, and a span overlapping one already
+    taken is skipped: "JT 9973 9035 0726 2" is one J&T number, not also the
+    13-digit EMS-shaped number inside it.
+    """
     found: dict[str, OcrNumber] = {}
     for run in ALNUM_RUN.findall(normalize(text)):
-        for option in _group_spans(GROUP_SEPARATOR.split(run)):
-            number = carriers.canonical(option)
-            if carriers.identify(number):
-                found.setdefault(number, OcrNumber(number, corrected=False))
+        groups = GROUP_SEPARATOR.split(run)
+        taken: set[int] = set()
+        for start, end in _group_spans(len(groups)):
+            if taken.intersection(range(start, end)):
                 continue
-            fixed = unique_correction(number)
-            if fixed:
-                found.setdefault(fixed, OcrNumber(fixed, corrected=True))
+            number = carriers.canonical("".join(groups[start:end]))
+            read = OcrNumber(number, corrected=False) if carriers.identify(number) else None
+            if read is None:
+                fixed = unique_correction(number)
+                read = OcrNumber(fixed, corrected=True) if fixed else None
+            if read is not None:
+                found.setdefault(read.number, read)
+                taken.update(range(start, end))
     return list(found.values())
 
 
-def _group_spans(groups: list[str]) -> list[str]:
-    """Every run of neighbouring groups joined: the whole, then shorter spans.
+def _group_spans(count: int) -> list[tuple[int, int]]:
+    """(start, end) of every run of neighbouring groups, longest first.
 
     A number printed in groups may share its row with other groups (a date,
     a count), so each contiguous span is tried, not just the whole row.
     """
-    count = len(groups)
-    spans = ["".join(groups[i:j]) for size in range(count, 0, -1) for i in range(count - size + 1) for j in (i + size,)]
-    return list(dict.fromkeys(spans))
+    return [(start, start + size) for size in range(count, 0, -1) for start in range(count - size + 1)]
 
 
 def unique_correction(token: str) -> str | None:

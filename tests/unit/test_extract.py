@@ -126,3 +126,19 @@ def test_a_corrected_ocr_read_alone_is_not_confident_enough_to_queue():
     assert cand.number == "SF1234567800123" and cand.confidence < 0.85
     agreeing = extract(Decoded((barcode("SF1234567800123"),), lines), 0.8).candidates
     assert [(c.number, c.via) for c in agreeing] == [("SF1234567800123", Via.BOTH)]
+
+
+def test_a_number_inside_a_longer_grouped_number_is_not_a_second_candidate():
+    assert [r.number for r in ocr_numbers("JT 9973 9035 0726 2")] == ["JT9973903507262"]
+
+
+def test_rows_on_a_tilted_label_keep_wrapped_address_lines_apart():
+    tilt = 0.12  # radians: lines slope down to the right
+    def sloped(text, x, y, width):
+        import math
+        dx, dy = width * math.cos(tilt), width * math.sin(tilt)
+        h = 10 * math.cos(tilt)
+        return TextLine(text, 0.99, ((x, y), (x + dx, y + dy), (x + dx - 10 * math.sin(tilt), y + dy + h), (x - 10 * math.sin(tilt), y + h)))
+    lines = (sloped("收件人: 贾红 186****4644", 0, 0, 200), sloped("湖南省长沙市岳麓区中山北路815号华润幸福里2", 0, 14, 420), sloped("2幢1802室", 0, 28, 60))
+    (person,) = extract(Decoded((), lines), 0.8).people
+    assert person.address == "湖南省长沙市岳麓区中山北路815号华润幸福里22幢1802室"
