@@ -9,6 +9,8 @@ pixel coordinates.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -48,7 +50,30 @@ def read_text(image: np.ndarray, reads: list[BarcodeRead], engine: OcrEngine, ma
     for anchor in anchors:
         view = regions.label_view(image, anchor, reads)
         lines.extend(view.map_line(line) for line in engine.read(view.image, upright=True))
-    return lines
+    return _without_repeats(lines) if len(anchors) > 1 else lines
+
+
+def _without_repeats(lines: list[TextLine]) -> list[TextLine]:
+    """Drop a line read twice where two labels' views overlap (same text, same place).
+
+    Otherwise the second copy counts as a second read of the same print, and
+    the two join into one row whose digit groups make false numbers.
+    """
+    kept: list[TextLine] = []
+    for line in lines:
+        cx, cy = _centre(line.box)
+        if not any(k.text == line.text and math.dist((cx, cy), _centre(k.box)) < _short_side(k.box) for k in kept):
+            kept.append(line)
+    return kept
+
+
+def _centre(quad: Quad) -> tuple[float, float]:
+    return sum(x for x, _ in quad) / 4, sum(y for _, y in quad) / 4
+
+
+def _short_side(quad: Quad) -> float:
+    (x0, y0), (x1, y1), _, (x3, y3) = quad
+    return min(math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0))
 
 
 def read_text_without_barcode(image: np.ndarray, engine: OcrEngine, max_side: int) -> list[TextLine]:
@@ -73,4 +98,4 @@ def read_text_without_barcode(image: np.ndarray, engine: OcrEngine, max_side: in
 
 def _long_side(quad: Quad) -> float:
     (x0, y0), (x1, y1), _, (x3, y3) = quad
-    return max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, ((x3 - x0) ** 2 + (y3 - y0) ** 2) ** 0.5)
+    return max(math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0))

@@ -40,6 +40,9 @@ ORDER_NUMBER = re.compile(r"(?<!\d)(\d{16,20})(?!\d)")
 # and hyphens ("SF 1234-5678-9012-3").
 ALNUM_RUN = re.compile(r"[A-Z0-9]+(?:[ -][A-Z0-9]+)*")
 GROUP_SEPARATOR = re.compile(r"[ -]")
+# Print dates and times are cut out before numbers are looked for: their
+# digit groups must never be joined into a waybill ("2026-10-14 0...").
+DATE_OR_TIME = re.compile(r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2}(?::\d{2})?)(?!\d)")
 # Characters OCR confuses with each other on thermal print, both ways.  A
 # token that fits no carrier is tried with these swapped, and kept only if
 # exactly one variant fits: the carrier's format decides, never a guess.
@@ -181,7 +184,7 @@ def ocr_numbers(text: str) -> list[OcrNumber]:
     13-digit EMS-shaped number inside it.
     """
     found: dict[str, OcrNumber] = {}
-    for run in ALNUM_RUN.findall(normalize(text)):
+    for run in ALNUM_RUN.findall(DATE_OR_TIME.sub(" ; ", normalize(text))):
         groups = GROUP_SEPARATOR.split(run)
         taken: set[int] = set()
         for start, end in _group_spans(len(groups)):

@@ -142,3 +142,8 @@ def test_rows_on_a_tilted_label_keep_wrapped_address_lines_apart():
     lines = (sloped("收件人: 贾红 186****4644", 0, 0, 200), sloped("湖南省长沙市岳麓区中山北路815号华润幸福里2", 0, 14, 420), sloped("2幢1802室", 0, 28, 60))
     (person,) = extract(Decoded((), lines), 0.8).people
     assert person.address == "湖南省长沙市岳麓区中山北路815号华润幸福里22幢1802室"
+
+
+def test_print_dates_and_times_never_join_into_a_number():
+    assert ocr_numbers("2026-10-14 02:26 2026-10-14 0") == []
+    assert [r.number for r in ocr_numbers("2026-11-20 SF 1234 5678 9012 3")] == ["SF1234567890123"]
