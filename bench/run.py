@@ -58,6 +58,7 @@ class Tally:
     bands: dict[str, list[int]] = field(default_factory=dict)
     wrong_examples: list[str] = field(default_factory=list)
     unsafe_examples: list[str] = field(default_factory=list)
+    missed_examples: list[str] = field(default_factory=list)
 
     def add(self, truth: dict, numbers: list[str], queued: bool, waybill: str | None, order: str | None, ms: float, cpu_ms: float, confidence: float | None = None) -> None:
         self.photos += 1
@@ -77,7 +78,10 @@ class Tally:
             self.wrong_examples.append(f"{truth['file']}: read {numbers}, label has {sorted(on_label)}")
         if truth["expect_status"] == Status.QUEUED.value:
             self.should_queue += 1
-            self.right_order += queued and waybill == right and order == truth.get("order")
+            hit = queued and waybill == right and order == truth.get("order")
+            self.right_order += hit
+            if not hit:
+                self.missed_examples.append(f"{truth['file']} ({truth['kind']}): not queued to {truth.get('order')}")
         if queued and (truth["expect_status"] != Status.QUEUED.value or waybill != right or order != truth.get("order")):
             self.unsafe += 1
             self.unsafe_examples.append(f"{truth['file']}: queued {waybill} -> {order}, truth {truth['expect_status']} {right} -> {truth.get('order')}")
@@ -185,7 +189,7 @@ def main() -> int:
         print(f"| {name} | {n} | {right} | {_pct(right, n)} |")
     for tally in (ours, naive):
         if args.examples or tally is ours:
-            for line in tally.wrong_examples + tally.unsafe_examples:
+            for line in tally.wrong_examples + tally.unsafe_examples + (tally.missed_examples if tally is ours else []):
                 print(f"  {tally.name}: {line}")
     return 0
 
