@@ -1,0 +1,262 @@
+"""The packing-desk camera: `waybill camera SOURCE`.
+
+Per frame, cheapest first:
+1. barcodes at preview scale (`camera_preview_width`, boxes mapped back to
+   the frame): ~20 ms at 960x540, so every processed frame gets them;
+2. only when the picture is steady and no barcode decoded, the full read
+   of the frame (barcodes at full resolution, then OCR), at most
+   OCR_LOOKS_PER_STILL times per still period: OCR costs far more than a
+   frame lasts, and an empty desk is steady too.
+The tracker merges the frames' readings into one capture per parcel; each
+capture is decided on its best frame, which is saved as evidence and goes
+through the same match and recording as `waybill scan` (api.scan_frame).
+Decisions run on this thread: while one is made a live reader keeps
+only the newest frames, so the next look is at the desk as it is now.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import cv2
+import numpy as np
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from capture import api
+from capture.errors import SourceUnavailable
+from capture.pipeline import carriers
+from capture.pipeline.decode import read_barcodes
+from capture.pipeline.run import Engines, read_label
+from capture.settings import Settings
+from capture.sources import evidence
+from capture.sources.backoff import Backoff
+from capture.sources.stillness import Stillness
+from capture.sources.stream import (
+    STALL_S,
+    Capture,
+    EndOfStream,
+    FrameReader,
+    NewestFrames,
+    Source,
+    StreamFrame,
+    open_capture,
+    parse_source,
+)
+from capture.sources.tracker import Decision, NumberRead, ParcelTracker, Sighting
+from capture.types import BarcodeRead, Frame, Quad, ScanResult, Via
+
+log = logging.getLogger(__name__)
+
+# Full reads per still period: the first looks; more only to confirm a number
+# it found (two must agree), the third to break a tie.  A still scene with no
+# number (the empty desk) costs one.
+OCR_LOOKS_PER_STILL = 3
+GET_TIMEOUT_S = 0.5  # how long the loop waits for a frame before checking the reader
+# The reader is replaced when it has given nothing for this many stall periods:
+# a driver that ignores OpenCV's read timeout stays blocked for good.
+REPLACE_AFTER_STALLS = 2
+# A decision whose recording meets a locked database is tried this often.
+DB_ATTEMPTS = 3
+DB_RETRY_FIRST_S = 0.2
+DB_RETRY_CAP_S = 2.0
+
+
+@dataclass(frozen=True)
+class CameraEvent:
+    """One parcel captured: the recorded scan and how the camera came to it."""
+
+    result: ScanResult
+    number: str  # the number the tracker followed
+    evidence: Path  # the saved frame (also the scan record's path)
+    frames: int  # frames the number was read in
+    stream_s: float  # the deciding frame's time in the stream
+    first_seen_s: float
+    lag_s: float  # from the deciding frame's arrival to the recorded result
+
+
+@dataclass(frozen=True)
+class CameraSummary:
+    frames_read: int
+    frames_processed: int
+    frames_dropped: int
+    events: int
+    reopens: int
+    seconds: float
+
+    @property
+    def fps(self) -> float:
+        return self.frames_processed / self.seconds if self.seconds > 0 else 0.0
+
+
+class Looker:
+    """Reads one frame: what numbers it shows, and whether the picture is steady."""
+
+    def __init__(self, chosen: Engines, settings: Settings) -> None:
+        self._chosen = chosen
+        self._settings = settings
+        self._still = Stillness()
+        self._ocr_period = -1
+        self._ocr_looks = 0
+        self._ocr_found = False  # a full read in this still period found a number
+
+    def look(self, frame: StreamFrame) -> Sighting:
+        preview, scale = _preview(frame.image, self._settings.camera_preview_width)
+        steady = self._still.update(preview)
+        reads = _waybill_reads(read_barcodes(preview, self._chosen.barcode), 1.0 / scale)
+        if reads or not steady or not self._may_read_fully():
+            return Sighting(frame, reads, steady)
+        decoded, facts = read_label(Frame(frame.image, "camera"), self._chosen, self._settings)
+        found = _waybill_reads(list(decoded.barcodes), 1.0)
+        found += tuple(NumberRead(c.number, Via.OCR, None) for c in facts.candidates if c.via is Via.OCR)
+        self._ocr_found = self._ocr_found or bool(found)
+        return Sighting(frame, found, steady)
+
+    def decided(self) -> None:
+        """A capture was decided: no more full reads until the picture moves again."""
+        self._ocr_looks = OCR_LOOKS_PER_STILL
+
+    def _may_read_fully(self) -> bool:
+        if self._still.period != self._ocr_period:
+            self._ocr_period, self._ocr_looks, self._ocr_found = self._still.period, 0, False
+        if self._ocr_looks >= OCR_LOOKS_PER_STILL or (self._ocr_looks > 0 and not self._ocr_found):
+            return False
+        self._ocr_looks += 1
+        return True
+
+
+def _preview(image: np.ndarray, width: int) -> tuple[np.ndarray, float]:
+    height, full_width = image.shape[:2]
+    if full_width <= width:
+        return image, 1.0
+    scale = width / full_width
+    return cv2.resize(image, (width, round(height * scale)), interpolation=cv2.INTER_AREA), scale
+
+
+def _waybill_reads(reads: list[BarcodeRead], to_frame: float) -> tuple[NumberRead, ...]:
+    """Barcodes that carry a waybill number (not a QR code's URL), boxes in frame pixels."""
+    found = []
+    for read in reads:
+        number = carriers.canonical(read.text)
+        if carriers.identify(number):
+            box: Quad = tuple((x * to_frame, y * to_frame) for x, y in read.box)  # type: ignore[assignment]
+            found.append(NumberRead(number, Via.BARCODE, box))
+    return tuple(found)
+
+
+class CameraRun:
+    """The loop: frames in, one event per parcel out."""
+
+    def __init__(self, source: Source, settings: Settings, on_event: Callable[[CameraEvent], None],
+                 stop: threading.Event, realtime: bool, chosen: Engines, db: Engine) -> None:
+        self.source = source
+        self.settings = settings
+        self.on_event = on_event
+        self.stop = stop
+        self.realtime = realtime
+        self.chosen = chosen
+        self.db = db
+        self.looker = Looker(chosen, settings)
+        self.evidence_root = evidence.evidence_root(settings.evidence_dir)
+        self.tracker = ParcelTracker(cooldown_s=settings.camera_cooldown_s)
+        self.frames = NewestFrames(drop=source.live or realtime)
+        self.processed = 0
+        self.events = 0
+        self.opens_before = 0  # opens and frames of readers that were replaced
+        self.frames_before = 0
+
+    def run(self, first: Capture) -> CameraSummary:
+        reader = FrameReader(self.source, self.frames, first, realtime=self.realtime).start()
+        began = time.monotonic()
+        try:
+            while not self.stop.is_set():
+                item = self.frames.get(GET_TIMEOUT_S)
+                if item is None:
+                    reader = self._supervise(reader)
+                    continue
+                if isinstance(item, EndOfStream):
+                    break
+                self.processed += 1
+                for decision in self.tracker.update(self.looker.look(item)):
+                    self._capture(decision)
+                    self.looker.decided()
+            for decision in self.tracker.flush():  # the file ended with a parcel in view
+                self._capture(decision)
+        finally:
+            reader.stop()
+            reader.join(GET_TIMEOUT_S)
+        return CameraSummary(
+            frames_read=self.frames_before + reader.frames_read,
+            frames_processed=self.processed,
+            frames_dropped=self.frames.dropped,
+            events=self.events,
+            reopens=max(0, self.opens_before + reader.opens - 1),
+            seconds=time.monotonic() - began,
+        )
+
+    def _supervise(self, reader: FrameReader) -> FrameReader:
+        """Replace a reader that died or is stuck in a read its driver never returns from."""
+        if not self.source.live:
+            return reader
+        stuck = time.monotonic() - reader.last_frame_at > REPLACE_AFTER_STALLS * STALL_S
+        if reader.alive and not stuck:
+            return reader
+        log.warning("camera %s reader %s; starting a new one", self.source.raw, "stuck" if reader.alive else "died")
+        reader.stop()
+        self.opens_before += reader.opens
+        self.frames_before += reader.frames_read
+        return FrameReader(self.source, self.frames, None, realtime=self.realtime).start()
+
+    def _capture(self, decision: Decision) -> None:
+        sighting = decision.sighting
+        started = time.perf_counter()
+        path, sha256 = evidence.save_frame(sighting.frame.image, self.evidence_root, self.source.slug, decision.number, datetime.now())
+        frame = Frame(sighting.frame.image, str(path), sha256)
+        result = self._record(frame, started)
+        if result is None:
+            return
+        covered = {c.number for c in result.outcome.candidates} | ({result.outcome.candidate.number} if result.outcome.candidate else set())
+        self.tracker.keep_quiet(covered - {decision.number}, sighting.frame.stream_s)
+        self.events += 1
+        self.on_event(CameraEvent(
+            result=result,
+            number=decision.number,
+            evidence=path,
+            frames=decision.frames,
+            stream_s=sighting.frame.stream_s,
+            first_seen_s=decision.first_seen_s,
+            lag_s=time.monotonic() - sighting.frame.received_at,
+        ))
+
+    def _record(self, frame: Frame, started: float) -> ScanResult | None:
+        backoff = Backoff(DB_RETRY_FIRST_S, DB_RETRY_CAP_S)
+        for attempt in range(1, DB_ATTEMPTS + 1):
+            try:
+                # The same read, match and recording as `waybill scan`, desk pairing
+                # included.  An OCR-confirmed frame is read once more here: rare
+                # (no barcode decoded at all), and one path is worth that.
+                return api.scan_frame(frame, self.chosen, self.settings, self.db, started)
+            except DBAPIError as exc:
+                log.warning("database busy recording %s (attempt %d of %d): %s", frame.source, attempt, DB_ATTEMPTS, exc)
+                self.stop.wait(backoff.next_delay())
+        log.error("capture not recorded: the database stayed busy; the frame is kept at %s", frame.source)
+        return None
+
+
+def watch_camera(raw: str, settings: Settings, on_event: Callable[[CameraEvent], None],
+                 stop: threading.Event | None, realtime: bool = False) -> CameraSummary:
+    source = parse_source(raw)
+    first = open_capture(source)
+    if not first.isOpened():
+        first.release()
+        raise SourceUnavailable(f"cannot open camera {raw}", "check the device index or URL, and that no other program holds the camera")
+    # Engines and database after the camera: a wrong index fails at once, not after loading models.
+    run = CameraRun(source, settings, on_event, stop or threading.Event(), realtime, api.engines(settings), api.database(settings))
+    return run.run(first)
+

@@ -1,0 +1,460 @@
+"""The drop folder: `waybill watch DIR`.
+
+Photos dropped into DIR (by a phone's sync client, a scanner, a share) are
+read, recorded and queued like `waybill scan` does, then filed into
+processed/ or failed/ with a sidecar (layout in filing.py).  The rules, and
+the problem each one fixes:
+
+- Files already there at start are taken, then new ones: watchdog events,
+  plus a full listing every `watch_rescan_s` because SMB/NFS shares and
+  some sync clients lose events (paperless-ngx polls for the same reason);
+  `watch_polling` swaps inotify for polling on network drives, where
+  inotify sees nothing at all.
+- A file is taken only once its size and mtime have stopped changing
+  (stability.py), and never by its junk name: `.part`, `.crdownload`,
+  `~$x`, dot files (files.is_candidate_photo).
+- One file is in `_pending`/`_running` once, whatever mix of events and
+  rescans announced it (paperless's `queued` set).
+- The same bytes are never handled twice: a photo whose SHA-256 is in the
+  scans table is filed as a duplicate without being read; a twin of a photo
+  being read waits for it to finish and then is the duplicate.
+- Restart safety: a photo is renamed into in-progress/ before it is read
+  and recorded, and filed after.  A crash leaves it in in-progress/; at
+  start each one there is either already recorded (the crash came after the
+  commit: its record names where it goes, it is just filed) or not (it is
+  read again).  The record's path is the place it will be filed, reserved
+  before reading, so the record always points at the photo.
+- A symlink leading out of DIR is refused (moved, as a link, to failed/).
+- Nothing stops the watcher but `stop`: a corrupt, truncated, huge or
+  unreadable photo goes to failed/ with its reason; a locked database puts
+  the photo back for a retry with backoff; a folder that disappears is
+  waited for and watched again when it comes back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import (
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.polling import PollingObserver
+
+from capture.errors import CaptureError, DatabaseError, SourceUnavailable
+from capture.settings import Settings
+from capture.sources import filing, handled
+from capture.sources.backoff import Backoff
+from capture.sources.files import is_candidate_photo
+from capture.sources.folder_worker import (
+    DatabaseBusy,
+    ScanJob,
+    scan_job,
+    warm_up,
+    warm_up_worker,
+)
+from capture.sources.handled import Handled
+from capture.sources.stability import SettleWatch
+from capture.store import repo
+from capture.store.db import open_engine, session_scope
+from capture.types import ScanResult, Status
+
+log = logging.getLogger(__name__)
+
+# The loop wakes at least this often to look at settling files and the folder.
+TICK_S = 0.2
+# A locked or unreachable database: first retry after this, doubling up to the cap.
+DB_RETRY_FIRST_S = 0.5
+DB_RETRY_CAP_S = 30.0
+# A photo that crashes its worker process twice is filed in failed/ instead
+# of taking the pool down a third time.
+MAX_WORKER_CRASHES = 2
+HASH_CHUNK = 1 << 20
+WATCHED_EVENTS = frozenset({"created", "modified", "moved", "closed"})
+
+
+@dataclass
+class _Job:
+    dropped: Path
+    work: Path  # in-progress/NAME
+    scan: ScanJob
+    future: Future | None = None
+    pool: Executor | None = None  # the pool it was last given to
+    retry_at: float = 0.0
+    crashes: int = 0
+
+
+class _Events(FileSystemEventHandler):
+    """Hands watchdog's events to the watcher's loop; the loop alone touches its state."""
+
+    def __init__(self, paths: queue.SimpleQueue[Path], wake: threading.Event) -> None:
+        self._paths = paths
+        self._wake = wake
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in WATCHED_EVENTS or event.is_directory:
+            return
+        path = event.dest_path if event.event_type == "moved" else event.src_path
+        self._paths.put(Path(os.fsdecode(path)))
+        self._wake.set()
+
+
+@dataclass
+class _FolderState:
+    """Is the folder there, and is it the same folder we are watching."""
+
+    identity: tuple[int, int] | None = None
+    watch: ObservedWatch | None = None
+    next_rescan: float = 0.0
+    said_missing: bool = False
+
+
+class FolderWatcher:
+    """The watcher's loop and all its state; one thread (the caller's) runs it."""
+
+    def __init__(self, layout: filing.Layout, settings: Settings, on_result: Callable[[Handled], None], stop: threading.Event) -> None:
+        self.layout = layout
+        self.settings = settings
+        self.on_result = on_result
+        self.stop = stop
+        self._events: queue.SimpleQueue[Path] = queue.SimpleQueue()
+        self._wake = threading.Event()  # set by events and finished reads: look now, not at the next tick
+        self._settle = SettleWatch(settings.watch_stable_s)
+        self._pending: deque[Path] = deque()  # settled, waiting for a free worker
+        self._running: dict[Path, _Job] = {}  # by in-progress path
+        self._unrecovered: list[Path] = []  # in-progress/ files to check after a (re)start
+        self._reserved: set[Path] = set()  # filing names promised to running jobs
+        self._db_backoff = Backoff(DB_RETRY_FIRST_S, DB_RETRY_CAP_S)
+        self._folder = _FolderState()
+        self._db: Engine = open_engine(settings.db_url)
+        self._observer: BaseObserver = PollingObserver(timeout=settings.watch_poll_interval_s) if settings.watch_polling else Observer()
+        self._pool: Executor | None = None
+
+    # --- the loop ---------------------------------------------------------------
+
+    def run(self) -> None:
+        if not self.layout.inbox.is_dir():
+            raise SourceUnavailable(f"{self.layout.inbox} is not a folder", "create it, or check the path given to `waybill watch`")
+        self._pool = self._new_pool()
+        self._observer.start()
+        try:
+            self._check_folder(time.monotonic())
+            while not self.stop.is_set():
+                self._tick(time.monotonic())
+                self._wake.wait(TICK_S)
+                self._wake.clear()
+            self._finish_running()
+        finally:
+            self._observer.stop()
+            self._observer.join()
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _tick(self, now: float) -> None:
+        self._check_folder(now)
+        self._collect_finished()
+        if self._folder.identity is None:
+            return
+        self._drain_events()
+        if now >= self._folder.next_rescan:
+            self._rescan(now)
+        self._recover()
+        self._pending.extend(self._settle.settled(now))
+        self._dispatch(now)
+
+    def _finish_running(self) -> None:
+        """On stop: let the photos being read finish and file them; the rest wait in DIR."""
+        running = [job.future for job in self._running.values() if job.future is not None]
+        wait(running)  # their errors are reported by _collect_finished
+        self._collect_finished()
+
+    # --- the folder and its events ----------------------------------------------
+
+    def _check_folder(self, now: float) -> None:
+        """Notice the folder vanishing, and watch it again (and rescan) when it is back."""
+        try:
+            st = os.stat(self.layout.inbox)
+            identity = (st.st_dev, st.st_ino) if os.path.isdir(self.layout.inbox) else None
+        except OSError:
+            identity = None
+        if identity == self._folder.identity:
+            return
+        self._unwatch()
+        self._folder.identity = identity
+        if identity is None:
+            if not self._folder.said_missing:
+                log.warning("drop folder %s is gone; waiting for it to come back", self.layout.inbox)
+                self._folder.said_missing = True
+            return
+        if self._folder.said_missing:
+            log.warning("drop folder %s is back", self.layout.inbox)
+        self._folder.said_missing = False
+        try:
+            self.layout.make()
+            self._folder.watch = self._observer.schedule(_Events(self._events, self._wake), str(self.layout.inbox), recursive=False)
+        except OSError as exc:  # vanished again between the stat and now
+            log.warning("cannot watch %s yet: %s", self.layout.inbox, exc)
+            self._folder.identity = None
+            return
+        self._unrecovered = sorted(p for p in self.layout.in_progress.iterdir() if p.is_file())
+        self._folder.next_rescan = now  # whatever arrived while it was away
+
+    def _unwatch(self) -> None:
+        if self._folder.watch is not None:
+            try:
+                self._observer.unschedule(self._folder.watch)
+            except (KeyError, OSError):
+                pass  # the emitter already stopped itself when the folder was deleted
+            self._folder.watch = None
+
+    def _drain_events(self) -> None:
+        while True:
+            try:
+                self._offer(self._events.get_nowait())
+            except queue.Empty:
+                return
+
+    def _rescan(self, now: float) -> None:
+        self._folder.next_rescan = now + self.settings.watch_rescan_s
+        try:
+            with os.scandir(self.layout.inbox) as entries:
+                for entry in entries:
+                    if entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                        self._offer(Path(entry.path))
+        except OSError as exc:
+            log.warning("cannot list %s: %s", self.layout.inbox, exc)
+
+    def _offer(self, path: Path) -> None:
+        """A file may be new: watch it settle unless it is junk, not ours, or already on its way."""
+        if path.parent != self.layout.inbox or not is_candidate_photo(path):
+            return
+        if path in self._settle or path in self._pending:
+            return
+        self._settle.note(path)
+
+    # --- taking a settled file ----------------------------------------------------
+
+    def _dispatch(self, now: float) -> None:
+        for job in self._running.values():
+            if job.future is None and job.retry_at <= now:
+                self._submit(job)
+        while self._pending and self._busy_workers() < self.settings.watch_workers and not self.stop.is_set():
+            self._take(self._pending.popleft())
+
+    def _busy_workers(self) -> int:
+        return sum(1 for job in self._running.values() if job.future is not None)
+
+    def _take(self, path: Path) -> None:
+        if not os.path.lexists(path):
+            return
+        if filing.link_leaves(path, self.layout.inbox):
+            self._refuse_link(path)
+            return
+        if not path.is_file():
+            return
+        sha256 = _sha256(path)
+        if sha256 and any(job.scan.sha256 == sha256 for job in self._running.values()):
+            self._settle.note(path)  # its twin is being read: look again when that is done
+            return
+        try:
+            earlier = self._earlier_scan(sha256)
+        except (DBAPIError, DatabaseError) as exc:
+            log.warning("database busy, %s waits: %s", path.name, exc)
+            self._settle.note(path)
+            return
+        if earlier is not None:
+            self._file_duplicate(path, earlier)
+            return
+        try:
+            work = filing.move(path, filing.free_name(self.layout.in_progress, path.name))
+        except FileNotFoundError:
+            return  # taken away between the listing and now
+        self._start(path, work, sha256)
+
+    def _start(self, dropped: Path, work: Path, sha256: str) -> None:
+        processed_as = filing.free_name(self.layout.processed, work.name, self._reserved)
+        failed_as = filing.free_name(self.layout.failed, work.name, self._reserved)
+        self._reserved |= {processed_as, failed_as}
+        scan = ScanJob(str(work), str(processed_as), str(failed_as), sha256, self.settings)
+        job = _Job(dropped=dropped, work=work, scan=scan)
+        self._running[work] = job
+        self._submit(job)
+
+    def _submit(self, job: _Job) -> None:
+        assert self._pool is not None
+        log.info("reading %s", job.work.name)
+        job.pool = self._pool
+        job.future = self._pool.submit(scan_job, job.scan)
+        job.future.add_done_callback(lambda _f: self._wake.set())
+
+    def _earlier_scan(self, sha256: str) -> repo.ScanSummary | None:
+        if not sha256:
+            return None
+        with session_scope(self._db) as session:
+            return repo.scan_by_sha256(session, sha256)
+
+    # --- results --------------------------------------------------------------------
+
+    def _collect_finished(self) -> None:
+        for work, job in list(self._running.items()):
+            if job.future is None or not job.future.done():
+                continue
+            future, job.future = job.future, None
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                if self.stop.is_set():  # Ctrl-C reached the workers too: the photo waits in in-progress/
+                    del self._running[work]
+                    continue
+                self._worker_crashed(job)
+                continue
+            except CaptureError:
+                raise  # engines or models missing: nothing can be read, stop and say so
+            except Exception as exc:
+                log.exception("reading %s failed", job.work)
+                self._file_crashed(job, f"the reader failed on this photo: {exc!r}")
+                continue
+            if isinstance(outcome, DatabaseBusy):
+                delay = self._db_backoff.next_delay()
+                log.warning("database busy; %s is read again in %.1fs", job.work.name, delay)
+                job.retry_at = time.monotonic() + delay
+                continue
+            self._db_backoff.reset()
+            del self._running[work]
+            self._file_result(job, outcome)
+
+    def _worker_crashed(self, job: _Job) -> None:
+        """A worker process died (out of memory, a crash in native code): new pool, try once more."""
+        job.crashes += 1
+        if job.pool is self._pool and isinstance(self._pool, ProcessPoolExecutor):  # once per broken pool
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+        if job.crashes >= MAX_WORKER_CRASHES:
+            self._file_crashed(job, f"a worker process died reading this photo {job.crashes} times")
+
+    def _file_result(self, job: _Job, result: ScanResult) -> None:
+        failed = result.outcome.status is Status.ERROR
+        dest = Path(job.scan.failed_as if failed else job.scan.processed_as)
+        self._reserved -= {Path(job.scan.processed_as), Path(job.scan.failed_as)}
+        self._file(job.dropped, job.work, dest, result, handled.scan_words(result), job.scan.sha256)
+
+    def _file_crashed(self, job: _Job, why: str) -> None:
+        self._running.pop(job.work, None)
+        self._reserved -= {Path(job.scan.processed_as), Path(job.scan.failed_as)}
+        dest = Path(job.scan.failed_as)
+        self._file(job.dropped, job.work, dest, handled.reader_crashed(dest, why), why, job.scan.sha256)
+
+    def _file_duplicate(self, path: Path, earlier: repo.ScanSummary) -> None:
+        dest = filing.free_name(self.layout.processed, path.name, self._reserved)
+        result = handled.duplicate(dest, earlier)
+        self._file(path, path, dest, result, result.outcome.detail, "", duplicate_of=earlier.id)
+
+    def _refuse_link(self, path: Path) -> None:
+        dest = filing.free_name(self.layout.failed, path.name, self._reserved)
+        result = handled.link_refused(dest, path)
+        self._file(path, path, dest, result, result.outcome.detail, "")
+
+    def _file(self, dropped: Path, current: Path, dest: Path, result: ScanResult, why: str, sha256: str,
+              duplicate_of: int | None = None, recovered: bool = False) -> None:
+        try:
+            if os.path.lexists(dest):  # someone put a file there meanwhile: never overwrite it
+                dest = filing.free_name(dest.parent, dest.name, self._reserved)
+            filing.move(current, dest)
+        except OSError as exc:
+            log.error("cannot file %s into %s: %s", current, dest.parent, exc)
+            return
+        done = Handled(dropped, dest, filing.sidecar_path(dest), result, duplicate_of, recovered)
+        filing.write_sidecar(dest, handled.sidecar_body(done, why, sha256))
+        self.on_result(done)
+
+    # --- after a restart --------------------------------------------------------------
+
+    def _recover(self) -> None:
+        """Photos left in in-progress/: file those already recorded, read the others again."""
+        while self._unrecovered:
+            work = self._unrecovered[0]
+            if not work.is_file():
+                self._unrecovered.pop(0)
+                continue
+            sha256 = _sha256(work)
+            try:
+                earlier = self._earlier_scan(sha256)
+            except (DBAPIError, DatabaseError) as exc:
+                log.warning("database busy; recovering %s later: %s", work.name, exc)
+                return
+            self._unrecovered.pop(0)
+            dropped = self.layout.inbox / work.name
+            if earlier is None:
+                log.warning("%s was left half-done by a restart; reading it again", work.name)
+                self._start(dropped, work, sha256)
+                continue
+            self._file_recorded(dropped, work, earlier, sha256)
+
+    def _file_recorded(self, dropped: Path, work: Path, earlier: repo.ScanSummary, sha256: str) -> None:
+        home = self.layout.failed if earlier.status == Status.ERROR.value else self.layout.processed
+        recorded_as = Path(earlier.path)
+        free = recorded_as.parent == home and not os.path.lexists(recorded_as)
+        dest = recorded_as if free else filing.free_name(home, work.name, self._reserved)
+        log.warning("%s was recorded (scan %d) before a restart; filing it now", work.name, earlier.id)
+        self._file(dropped, work, dest, handled.recorded(dest, earlier), handled.earlier_words(earlier), sha256, recovered=True)
+
+    def _new_pool(self) -> Executor:
+        if self.settings.watch_workers == 1:
+            warm_up(self.settings)
+            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="waybill-reader")
+        # spawn, not fork: the watcher already runs watchdog's threads, and a
+        # forked child would inherit their locks mid-use.
+        return ProcessPoolExecutor(
+            max_workers=self.settings.watch_workers,
+            mp_context=get_context("spawn"),
+            initializer=warm_up_worker,
+            initargs=(self.settings,),
+        )
+
+
+def watch_folder(folder: Path, settings: Settings, on_result: Callable[[Handled], None], stop: threading.Event | None) -> None:
+    layout = filing.Layout.under(folder, settings.watch_processed_dir, settings.watch_failed_dir)
+    FolderWatcher(layout, worker_settings(settings), on_result, stop or threading.Event()).run()
+
+
+def worker_settings(settings: Settings) -> Settings:
+    """Share the cores between the worker processes' OCR instead of letting each take all.
+
+    Left to itself ONNX Runtime starts one spinning thread per core in every
+    process: two workers on two cores ran four busy threads and read fewer
+    photos per second than one worker did.
+    """
+    if settings.watch_workers == 1 or settings.ocr_threads > 0:
+        return settings
+    return replace(settings, ocr_threads=max(1, (os.cpu_count() or 1) // settings.watch_workers))
+
+
+def _sha256(path: Path) -> str:
+    """The file's SHA-256, or "" when it cannot be read (the worker then records why)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(HASH_CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()

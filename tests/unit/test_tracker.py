@@ -1,0 +1,78 @@
+"""The camera's merge rules, frame by frame on stream time (no engines, no video)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from capture.sources.stream import StreamFrame
+from capture.sources.tracker import LOST_AFTER_S, NumberRead, ParcelTracker, Sighting
+from capture.types import Via
+
+FPS = 10
+IMAGE = np.zeros((720, 1280, 3), np.uint8)
+CENTRED = ((540.0, 300.0), (740.0, 300.0), (740.0, 420.0), (540.0, 420.0))
+AT_EDGE = ((0.0, 300.0), (200.0, 300.0), (200.0, 420.0), (0.0, 420.0))
+SF, ZTO = "SF1234567890123", "75462889751402"
+
+
+def seen(index: int, *reads: NumberRead, steady: bool = False) -> Sighting:
+    return Sighting(StreamFrame(IMAGE, index, index / FPS, 0.0), reads, steady)
+
+
+def barcode(number: str, box=CENTRED) -> NumberRead:
+    return NumberRead(number, Via.BARCODE, box)
+
+
+def ocr(number: str) -> NumberRead:
+    return NumberRead(number, Via.OCR, None)
+
+
+def run(tracker: ParcelTracker, sightings: list[Sighting]) -> list[tuple[str, int]]:
+    """(number, deciding frame index) for every decision, flush included."""
+    out = [(d.number, d.sighting.frame.index) for s in sightings for d in tracker.update(s)]
+    return out + [(d.number, d.sighting.frame.index) for d in tracker.flush()]
+
+
+def test_a_parcel_held_still_is_decided_once_on_its_first_steady_frame():
+    frames = [seen(i, barcode(SF), steady=i >= 3) for i in range(100)]  # 10 s in view
+    assert run(ParcelTracker(cooldown_s=5), frames) == [(SF, 3)]
+
+
+def test_a_passing_label_is_decided_on_the_frame_where_it_was_furthest_inside():
+    frames = [seen(0, barcode(SF, AT_EDGE)), seen(1, barcode(SF)), seen(2, barcode(SF, AT_EDGE))]
+    frames += [seen(i) for i in range(3, 3 + int(LOST_AFTER_S * FPS) + 2)]
+    assert run(ParcelTracker(cooldown_s=5), frames) == [(SF, 1)]
+
+
+def test_one_ocr_read_is_not_enough_two_frames_are():
+    once = [seen(0, ocr(SF), steady=True)] + [seen(i, steady=True) for i in range(1, 20)]
+    assert run(ParcelTracker(cooldown_s=5), once) == []
+    twice = [seen(0, ocr(SF), steady=True), seen(1, ocr(SF), steady=True)]
+    assert run(ParcelTracker(cooldown_s=5), twice) == [(SF, 1)]
+
+
+def test_two_parcels_in_a_row_are_two_events():
+    frames = [seen(i, barcode(SF), steady=i >= 2) for i in range(10)]
+    frames += [seen(i) for i in range(10, 15)]
+    frames += [seen(i, barcode(ZTO), steady=i >= 17) for i in range(15, 25)]
+    assert run(ParcelTracker(cooldown_s=5), frames) == [(SF, 2), (ZTO, 17)]
+
+
+def test_back_within_the_cool_down_is_quiet_after_it_is_a_new_event():
+    def visit(start: int) -> list[Sighting]:
+        return [seen(i, barcode(SF), steady=i >= start + 2) for i in range(start, start + 5)]
+
+    gap_short = visit(0) + [seen(i) for i in range(5, 25)] + visit(25)  # back after 2 s
+    assert [n for n, _ in run(ParcelTracker(cooldown_s=5), gap_short)] == [SF]
+    gap_long = visit(0) + [seen(i) for i in range(5, 80)] + visit(80)  # back after 7.5 s
+    assert [n for n, _ in run(ParcelTracker(cooldown_s=5), gap_long)] == [SF, SF]
+
+
+def test_kept_quiet_numbers_get_no_event_of_their_own():
+    tracker = ParcelTracker(cooldown_s=5)
+    decided = tracker.update(seen(0, barcode(SF), barcode(ZTO), steady=True))
+    assert sorted(d.number for d in decided) == sorted([SF, ZTO])  # two labels: each its own parcel
+    tracker = ParcelTracker(cooldown_s=5)
+    tracker.update(seen(0, barcode(SF)))
+    tracker.keep_quiet({SF}, 0.0)
+    assert tracker.update(seen(1, barcode(SF), steady=True)) == []
