@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_, union
 from sqlmodel import Session, col, select
 
 from capture.store.tables import JobStatus, Order, Scan, UploadJob
 from capture.types import OrderRef
 
-# Jobs in these states hold their order: a second number for it is not queued.
-ACTIVE_JOB_STATES = (JobStatus.PENDING.value, JobStatus.SENT.value, JobStatus.FAILED.value)
+# Jobs in these states hold their order and their number: a second number for
+# the order, or the number for another order, is not queued.  Everything but
+# `cancelled`: a job being sent, sent, exported to the back office, or waiting
+# for a person (review, dead) still stands for that parcel.
+ACTIVE_JOB_STATES = (
+    JobStatus.PENDING.value,
+    JobStatus.SENDING.value,
+    JobStatus.SENT.value,
+    JobStatus.REVIEW.value,
+    JobStatus.DEAD.value,
+    JobStatus.EXPORTED.value,
+    JobStatus.FAILED.value,
+)
 
 
 def _ref(order: Order) -> OrderRef:
@@ -25,6 +37,36 @@ def _ref(order: Order) -> OrderRef:
         address=order.receiver_address,
         waybill=order.waybill,
     )
+
+
+# The columns matching reads, selected as plain rows: building ORM objects
+# costs more than the indexed query itself (bench/match.py, 50,000 orders).
+ORDER_REF_COLUMNS = (Order.tid, Order.status, Order.receiver_name, Order.phone_tail, Order.receiver_address, Order.waybill)
+_ACTIVE_JOB = col(UploadJob.status).in_(ACTIVE_JOB_STATES)
+
+# Matching runs these for every photo.  Built once with bound parameters, so a
+# call only binds values: building and hashing a statement per call cost as
+# much as running it.  Each is an indexed lookup (see tables.py).
+_BY_TAIL = select(*ORDER_REF_COLUMNS).where(Order.phone_tail == bindparam("tail"))
+_BY_NAME = select(*ORDER_REF_COLUMNS).where(Order.receiver_name == bindparam("name"))
+_BY_TAILS = select(*ORDER_REF_COLUMNS).where(col(Order.phone_tail).in_(bindparam("tails", expanding=True)))
+_BY_TAILS_NAMED = _BY_TAILS.where(
+    or_(col(Order.receiver_name).like(bindparam("first"), escape="\\"), col(Order.receiver_name).like(bindparam("last"), escape="\\"))
+)
+_WITH_WAYBILL = union(
+    select(Order.tid).where(Order.waybill == bindparam("waybill")),
+    select(UploadJob.order_tid).where(UploadJob.waybill == bindparam("waybill"), _ACTIVE_JOB),
+)
+_QUEUED_WAYBILL = select(UploadJob.waybill).where(UploadJob.order_tid == bindparam("tid"), _ACTIVE_JOB)
+_JOB_OF_ORDER = select(UploadJob.scan_id, UploadJob.waybill).where(UploadJob.order_tid == bindparam("tid"), _ACTIVE_JOB)
+_SAME_SHIPMENT = select(UploadJob.order_tid).where(
+    UploadJob.waybill == bindparam("waybill"), UploadJob.scan_id == bindparam("scan_id"), UploadJob.order_tid != bindparam("tid"), _ACTIVE_JOB
+)
+_LIKE_SPECIAL = re.compile(r"([\\%_])")
+
+
+def _like_literal(text: str) -> str:
+    return _LIKE_SPECIAL.sub(r"\\\1", text)
 
 
 class SqlOrderLookup:
@@ -40,19 +82,52 @@ class SqlOrderLookup:
     def by_phone_tail(self, tail: str) -> list[OrderRef]:
         if not tail:
             return []
-        return [_ref(o) for o in self._session.exec(select(Order).where(Order.phone_tail == tail))]
+        return self._refs(_BY_TAIL, tail=tail)
 
     def orders_with_waybill(self, waybill: str) -> list[str]:
-        on_orders = self._session.exec(select(Order.tid).where(Order.waybill == waybill)).all()
-        queued = self._session.exec(
-            select(UploadJob.order_tid).where(UploadJob.waybill == waybill, col(UploadJob.status).in_(ACTIVE_JOB_STATES))
-        ).all()
-        return sorted(set(on_orders) | set(queued))
+        # One round trip for both (indexed: ix_orders_waybill, ix_upload_jobs_waybill).
+        return sorted(self._session.execute(_WITH_WAYBILL, {"waybill": waybill}).scalars())
 
     def queued_waybill(self, tid: str) -> str | None:
-        return self._session.exec(
-            select(UploadJob.waybill).where(UploadJob.order_tid == tid, col(UploadJob.status).in_(ACTIVE_JOB_STATES))
-        ).first()
+        return self._session.execute(_QUEUED_WAYBILL, {"tid": tid}).scalars().first()
+
+    def by_name(self, name: str, limit: int) -> list[OrderRef]:
+        """Orders whose receiver name is exactly `name` (indexed: ix_orders_receiver_name)."""
+        if not name:
+            return []
+        return self._refs(_BY_NAME, limit, name=name)
+
+    def by_phone_tails(self, tails: list[str], limit: int, name_like: str = "") -> list[OrderRef]:
+        """Orders with any of these phone tails (indexed: ix_orders_phone_tail), at most `limit`.
+
+        `name_like`: keep only receivers whose name shares its first or last
+        character with this one, so a near miss brings a handful of rows, not
+        every order with a tail one digit away.
+        """
+        if not tails:
+            return []
+        if name_like:
+            first, last = _like_literal(name_like[0]) + "%", "%" + _like_literal(name_like[-1])
+            return self._refs(_BY_TAILS_NAMED, limit, tails=tails, first=first, last=last)
+        return self._refs(_BY_TAILS, limit, tails=tails)
+
+    def shipment_siblings(self, waybill: str, tid: str) -> list[str]:
+        """Orders queued with `waybill` by the same scan as `tid`: one parcel for several orders.
+
+        Such orders are the same shipment (merge_shipments, or a person's
+        accept with several orders), not "the number on another order".
+        """
+        job = self._session.execute(_JOB_OF_ORDER, {"tid": tid}).first()
+        if job is None or job[0] is None or job[1] != waybill:
+            return []
+        return sorted(self._session.execute(_SAME_SHIPMENT, {"waybill": waybill, "scan_id": job[0], "tid": tid}).scalars())
+
+    def _refs(self, query, max_rows: int | None = None, **params: object) -> list[OrderRef]:  # type: ignore[no-untyped-def]
+        """Rows as OrderRefs, at most `max_rows` (the bound a lookup promises), ordered by tid."""
+        rows = self._session.execute(query, params)
+        refs = [OrderRef(*row) for row in (rows.fetchmany(max_rows) if max_rows else rows)]
+        rows.close()
+        return sorted(refs, key=lambda r: r.tid)
 
 
 @dataclass(frozen=True)
@@ -109,20 +184,80 @@ class QueueEntry:
     last_error: str
 
 
+def _queue_entry(job: UploadJob) -> QueueEntry:
+    return QueueEntry(
+        id=job.id or 0,
+        order_tid=job.order_tid,
+        waybill=job.waybill,
+        carrier=job.carrier,
+        status=job.status,
+        attempts=job.attempts,
+        created_at=job.created_at,
+        last_error=job.last_error,
+    )
+
+
 def list_queue(session: Session, statuses: tuple[str, ...] = ()) -> list[QueueEntry]:
     query = select(UploadJob).order_by(col(UploadJob.id))
     if statuses:
         query = query.where(or_(*(UploadJob.status == s for s in statuses)))
     return [
-        QueueEntry(
-            id=j.id or 0,
-            order_tid=j.order_tid,
-            waybill=j.waybill,
-            carrier=j.carrier,
-            status=j.status,
-            attempts=j.attempts,
-            created_at=j.created_at,
-            last_error=j.last_error,
-        )
+        _queue_entry(j)
+        for j in session.exec(query)
+    ]
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    """An earlier scan, as the drop folder needs it to recognise a photo it has seen."""
+
+    id: int
+    path: str
+    status: str
+    waybill: str | None
+    carrier: str | None
+    via: str | None
+    confidence: float
+    order_tid: str | None
+    reasons: list[str]
+    created_at: datetime
+
+
+def scan_by_sha256(session: Session, sha256: str) -> ScanSummary | None:
+    """The first scan of a photo with these bytes (indexed on scans.sha256), if any."""
+    scan = session.exec(select(Scan).where(Scan.sha256 == sha256).order_by(col(Scan.id))).first()
+    if scan is None or scan.id is None:
+        return None
+    return ScanSummary(
+        id=scan.id,
+        path=scan.path,
+        status=scan.status,
+        waybill=scan.waybill,
+        carrier=scan.carrier,
+        via=scan.via,
+        confidence=scan.confidence,
+        order_tid=scan.order_tid,
+        reasons=json.loads(scan.reasons),
+        created_at=scan.created_at,
+    )
+
+
+def queue_jobs(session: Session, scan_id: int, waybill: str, carrier: str, tids: tuple[str, ...]) -> None:
+    """Upload jobs for a decision not made by record_scan: a person's, a desk pair's, a merged shipment's.
+
+    In the caller's transaction, like record_scan: the decision and its jobs
+    commit together.  Jobs of one scan with one number are one parcel
+    (see SqlOrderLookup.shipment_siblings).
+    """
+    for tid in tids:
+        session.add(UploadJob(order_tid=tid, waybill=waybill, carrier=carrier, scan_id=scan_id))
+    session.flush()
+
+
+def jobs_for(session: Session, key: str) -> list[QueueEntry]:
+    """Upload jobs for an order number or a waybill number (indexed on both)."""
+    query = select(UploadJob).where(or_(UploadJob.order_tid == key, UploadJob.waybill == key)).order_by(col(UploadJob.id))
+    return [
+        _queue_entry(j)
         for j in session.exec(query)
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -72,10 +72,27 @@ class Scan(SQLModel, table=True):
 
 
 class JobStatus(StrEnum):
+    """Where an upload job is; the state machine is in capture/upload/queue.py.
+
+    pending -> sending -> sent            the platform took it (or already had our number)
+                       -> pending         transient error, retried at next_attempt_at
+                       -> review          refused for good, with the platform's message
+                       -> dead            transient errors for upload_max_attempts tries
+    pending -> exported                   written to a CSV for the back office instead
+    pending | review | dead | exported -> cancelled   by a person
+    review | dead | exported -> pending               `waybill queue retry`
+    A `sending` job whose lease ran out (its worker died) is claimed again.
+    """
+
     PENDING = "pending"
+    SENDING = "sending"
     SENT = "sent"
-    FAILED = "failed"
+    REVIEW = "review"
+    DEAD = "dead"
+    EXPORTED = "exported"
     CANCELLED = "cancelled"
+    # Written by earlier versions only; read as "needs a person", like review.
+    FAILED = "failed"
 
 
 class UploadJob(SQLModel, table=True):
@@ -84,9 +101,18 @@ class UploadJob(SQLModel, table=True):
     __tablename__ = "upload_jobs"
     __table_args__ = (
         # One order is shipped with one number: a second, different number for
-        # the same order must go through review, never a second send.
-        UniqueConstraint("order_tid", name="uq_upload_jobs_order"),
+        # the same order must go through review, never a second send.  A
+        # cancelled job gives its order back (a wrong number taken off the
+        # queue), so the rule covers every other state.
+        Index(
+            "uq_upload_jobs_order",
+            "order_tid",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
         Index("ix_upload_jobs_status_next", "status", "next_attempt_at"),
+        Index("ix_upload_jobs_status_lease", "status", "lease_until"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -95,8 +121,95 @@ class UploadJob(SQLModel, table=True):
     carrier: str = Field(max_length=16)
     scan_id: int | None = Field(default=None, foreign_key="scans.id")
     status: str = Field(default=JobStatus.PENDING.value, max_length=16)
-    attempts: int = 0
+    attempts: int = 0  # claims so far, counted when claimed (a crash still counts)
     next_attempt_at: datetime = Field(default_factory=utcnow)
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The lease: the worker sending it, and until when no other worker may.
+    claimed_by: str | None = Field(default=None, max_length=128)
+    lease_until: datetime | None = None
+    connector: str = Field(default="", max_length=16)  # what sent it: taobao, webhook, csv
+    response_id: str = Field(default="", max_length=128)  # the platform's request id for the send
+    sent_at: datetime | None = None
+    exported_to: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # CSV file
+    exported_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- matching: the audit trail, review and desk pairing (issue 4) -------------
+
+
+class AuditEntry(SQLModel, table=True):
+    """One decision about a parcel, automatic or by a person: who, when, on what evidence.
+
+    Written in the transaction that carries the decision out and never
+    changed.  A decision for several orders (a merged shipment) writes one row
+    per order, so `waybill history ORDER` finds it by index.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_waybill", "waybill"),
+        Index("ix_audit_log_order_tid", "order_tid"),
+        Index("ix_audit_log_scan_id", "scan_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=128)  # "auto:pipeline", "auto:desk:<station>", "person:<name>"
+    action: str = Field(max_length=32)  # store.audit.Action
+    scan_id: int | None = Field(default=None, foreign_key="scans.id")
+    review_id: int | None = Field(default=None)  # the review item a person's decision settles
+    status: str = Field(max_length=16)  # what it came to: queued, review, rejected, no_waybill, error
+    waybill: str | None = Field(default=None, max_length=64)
+    carrier: str | None = Field(default=None, max_length=16)
+    order_tid: str | None = Field(default=None, max_length=32)
+    reasons: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))  # JSON list
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    evidence: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))  # JSON
+
+
+class ReviewState(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"  # a person took a candidate (order and/or number) as read
+    CORRECTED = "corrected"  # a person typed the right number
+    REJECTED = "rejected"  # a person said: do not send
+    PAIRED = "paired"  # desk pairing named the order and the checks passed
+
+
+class ReviewItem(SQLModel, table=True):
+    """A scan that waits for a person; its evidence is the scan's."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        UniqueConstraint("scan_id", name="uq_review_items_scan"),
+        Index("ix_review_items_state", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scan_id: int = Field(foreign_key="scans.id")
+    state: str = Field(default=ReviewState.OPEN.value, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+    resolved_by: str = Field(default="", max_length=128)
+    order_tid: str | None = Field(default=None, max_length=32)  # what it was settled with
+    waybill: str | None = Field(default=None, max_length=64)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class DeskPair(SQLModel, table=True):
+    """What a packing desk has scanned and waits to pair: a pick list or a label, until `expires_at`."""
+
+    __tablename__ = "desk_pairs"
+
+    station: str = Field(primary_key=True, max_length=64)
+    order_tid: str | None = Field(default=None, max_length=32)  # a pick list waiting for its label
+    label_scan_id: int | None = Field(default=None, foreign_key="scans.id")  # a label waiting for its pick list
+    expires_at: datetime
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# "Is this number on another order?" runs for every photo; upload_jobs has no
+# index on the number of its own.  Declared here, beside the table rather than
+# in it, so the outbox's definition stays the upload code's.
+Index("ix_upload_jobs_waybill", UploadJob.__table__.c.waybill)  # type: ignore[attr-defined]
