@@ -12,7 +12,7 @@ DEB_PACKAGES := libzbar0 fonts-wqy-microhei fonts-wqy-zenhei fonts-dejavu-core p
 DEMO_DB := .tmp/demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-paddle system-packages demo test bench samples clean
+.PHONY: setup setup-paddle system-packages demo test bench bench-match bench-upload bench-sources samples clean
 
 system-packages: .tmp/.system-packages
 .tmp/.system-packages:
@@ -52,6 +52,24 @@ test: setup-paddle
 bench: setup
 	$(PY) bench/run.py
 	$(PY) bench/barcodes.py
+	$(PY) bench/upload.py
+	$(PY) bench/match.py
+	$(PY) bench/sources.py
+
+# Drop folder photos/s with 1 and 2 workers over 200 photos; camera fps at
+# 720p and time from a steady label to its event (median, p95).
+bench-sources: setup
+	$(PY) bench/sources.py
+
+# Matching alone: right order, wrong-order queues, review rate, ms per match at
+# 2,000 and 50,000 open orders (reads the photos once, then reuses their facts).
+bench-match: setup
+	$(PY) bench/match.py
+
+# Upload throughput to the loopback Taobao fake: 1, 2, 4 workers on a
+# throwaway PostgreSQL, 1 on SQLite; duplicate sends must be 0.
+bench-upload: setup
+	$(PY) bench/upload.py
 
 samples: setup
 	$(PY) samples/generate.py --out samples --count 40 --seed 7

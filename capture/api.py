@@ -6,21 +6,24 @@ The CLI (and later the web page) are thin adapters over these.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from dataclasses import replace
-from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from capture import report
+from capture import desk, report, review
 from capture.engines import registry
 from capture.errors import CaptureError, UnreadableImage
-from capture.pipeline.run import Engines, process, read_label
+from capture.pipeline.carriers import canonical
+from capture.pipeline.run import Engines, match_policy, process, read_label
 from capture.settings import Settings
 from capture.sources.files import expand_paths, load_frame
-from capture.store import repo
+from capture.store import audit, repo
 from capture.store.db import open_engine, session_scope
 from capture.types import Decoded, Frame, LabelFacts, Outcome, Reason, ScanResult, Status
 
@@ -61,16 +64,27 @@ def scan_one(path: Path, chosen: Engines, settings: Settings, db: Engine) -> Sca
     return scan_frame(frame, chosen, settings, db, started)
 
 
-def scan_frame(frame: Frame, chosen: Engines, settings: Settings, db: Engine, started: float | None = None) -> ScanResult:
-    """Read one frame already in memory (a photo, a camera frame), decide, record."""
+def scan_frame(frame: Frame, chosen: Engines, settings: Settings, db: Engine, started: float | None = None, station: str | None = None) -> ScanResult:
+    """Read one frame already in memory (a photo, a camera frame), decide, record.
+
+    With a `station` (else settings.desk_station) the frame takes part in
+    desk pairing: a pick list is held for the next label (see capture.desk).
+    """
     started = time.perf_counter() if started is None else started
+    station = station or settings.desk_station
     # Matching and recording share one transaction: the queue checks and the
     # queue insert see the same state, and a job exists only with its scan
     # record (the outbox pattern).  The transaction starts at the first query,
     # after the engines have read the frame.
     with session_scope(db) as session:
-        decoded, facts, outcome = process(frame, chosen, repo.SqlOrderLookup(session), settings)
-        return _record(session, frame.source, frame.sha256, decoded, facts, outcome, chosen, started)
+        if not station:
+            decoded, facts, outcome = process(frame, chosen, repo.SqlOrderLookup(session), settings)
+            return _record(session, frame.source, frame.sha256, decoded, facts, outcome, chosen, started)
+        decoded, facts = read_label(frame, chosen, settings)
+        step = desk.step(session, station, facts, match_policy(settings), settings.pair_timeout_s)
+        result = _record(session, frame.source, frame.sha256, decoded, facts, step.outcome, chosen, started, actor=step.actor)
+        desk.apply(session, station, step, result.scan_id, settings.pair_timeout_s)
+        return result
 
 
 def _record(
@@ -82,10 +96,13 @@ def _record(
     outcome: Outcome,
     chosen: Engines,
     started: float,
+    actor: str = audit.AUTO_PIPELINE,
 ) -> ScanResult:
     ms = (time.perf_counter() - started) * 1000
     result = ScanResult(path=path, outcome=outcome, decoded=decoded, ms=ms, facts=facts)
     scan_id = repo.record_scan(session, _scan_record(result, sha256, chosen), queue=outcome.status is Status.QUEUED)
+    # The audit trail, the review item and any merged orders' jobs: same transaction.
+    review.record_decision(session, scan_id, path, outcome, actor)
     return replace(result, scan_id=scan_id)
 
 
@@ -131,3 +148,86 @@ def import_orders(path: Path, settings: Settings):  # type: ignore[no-untyped-de
 def queue_entries(settings: Settings, statuses: tuple[str, ...] = ()) -> list[repo.QueueEntry]:
     with session_scope(database(settings)) as session:
         return repo.list_queue(session, statuses)
+
+
+# --- sources: the drop folder and the camera (issue 6) ------------------------
+
+if TYPE_CHECKING:  # the source modules import this one; at run time they are imported when called
+    from capture.sources.camera import CameraEvent, CameraSummary
+    from capture.sources.handled import Handled
+
+
+def record_unreadable(source: str, sha256: str, error: UnreadableImage, chosen: Engines, db: Engine, started: float) -> ScanResult:
+    """Record a photo that could not be decoded as an `error` scan, keeping its hash.
+
+    The drop folder records the hash too, so the same broken bytes dropped
+    again are known as a duplicate instead of being read a second time.
+    """
+    failed = Outcome(Status.ERROR, (Reason.UNREADABLE_IMAGE,), detail=str(error))
+    with session_scope(db) as session:
+        return _record(session, source, sha256, None, None, failed, chosen, started)
+
+
+def run_folder(folder: str | Path, settings: Settings, on_result: Callable[[Handled], None], stop: threading.Event | None = None) -> None:
+    """Watch a drop folder until `stop` is set: each photo is read, recorded, queued if safe, and filed.
+
+    `on_result(Handled)` is called for every file dealt with.  Raises
+    SourceUnavailable when the folder does not exist at start.
+    """
+    from capture.sources.folder import watch_folder
+
+    watch_folder(Path(folder), settings, on_result, stop)
+
+
+def run_camera(
+    source: str, settings: Settings, on_event: Callable[[CameraEvent], None], stop: threading.Event | None = None, realtime: bool = False
+) -> CameraSummary:
+    """Read a camera (device index, stream URL or video file) until it ends or `stop` is set.
+
+    `on_event(CameraEvent)` is called once per parcel.  A video file is read
+    frame by frame unless `realtime`, which plays it at its frame rate and
+    drops frames the way a live camera does.  Returns a CameraSummary.
+    Raises SourceUnavailable when the source cannot be opened at start.
+    """
+    from capture.sources.camera import watch_camera
+
+    return watch_camera(source, settings, on_event, stop, realtime=realtime)
+
+
+# --- matching: review, history, desk pairing (issue 4) ------------------------
+
+
+def review_entries(settings: Settings) -> list[review.ReviewEntry]:
+    """Scans that wait for a person, with their evidence, oldest first."""
+    with session_scope(database(settings)) as session:
+        return review.entries(session)
+
+
+def resolve_review(item_id: int, resolution: review.Resolution, settings: Settings, by: str) -> review.Resolved:
+    """Accept, correct or reject a review item as `by` (a person's name); the checks before queueing apply."""
+    with session_scope(database(settings)) as session:
+        return review.resolve(session, item_id, resolution, audit.person_actor(by), match_policy(settings))
+
+
+@dataclass(frozen=True)
+class History:
+    key: str
+    decisions: list[audit.HistoryEntry]
+    jobs: list[repo.QueueEntry]  # the upload queue's rows for it, as they stand now
+
+
+def history(key: str, settings: Settings) -> History:
+    """Every decision about a waybill number or an order number, and its upload jobs."""
+    wanted = canonical(key)  # a waybill as printed (spaces, lower case, JD suffix); order numbers stay
+    with session_scope(database(settings)) as session:
+        return History(wanted, audit.history(session, wanted), repo.jobs_for(session, wanted))
+
+
+def pair_order(tid: str, station: str, settings: Settings) -> desk.PairResult:
+    """Desk pairing without a photo: the order's pick list was scanned (or typed) at `station`.
+
+    The order is held for the station's next label, or settles the label the
+    station holds.  Raises UnknownOrder for a number no imported order has.
+    """
+    with session_scope(database(settings)) as session:
+        return desk.pair_order(session, tid, station, match_policy(settings), settings.pair_timeout_s)

@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from capture import __version__, api, report, settings as settings_mod
+from capture import __version__, api, report, review_commands, settings as settings_mod
 from capture.errors import BadArguments, CaptureError
 from capture.settings import BARCODE_ENGINES, OCR_ENGINES, Settings
+from capture.sources.commands import add_source_commands
 from capture.types import ScanResult, Status
+from capture.upload import commands as upload_commands
 
 EXIT_INTERRUPTED = 130
 STATUS_ORDER = (Status.QUEUED, Status.REVIEW, Status.REJECTED, Status.NO_WAYBILL, Status.ERROR)
@@ -49,11 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     imp.set_defaults(run=cmd_orders_import)
 
-    queue = commands.add_parser("queue", help="the upload queue").add_subparsers(dest="queue_command", required=True, metavar="ACTION")
-    qlist = queue.add_parser("list", parents=[common], help="queued uploads with order, waybill, carrier, status, time")
-    qlist.add_argument("--status", action="append", default=[], help="only this status (repeatable)")
-    qlist.add_argument("--json", action="store_true")
-    qlist.set_defaults(run=cmd_queue_list)
+    upload_commands.register(commands, common, orders)  # upload; queue list|retry|cancel|export; orders pull
+    add_source_commands(commands, common, engines)  # watch, camera
+    review_commands.register(commands, common)  # review, history, pair
     return parser
 
 
@@ -134,22 +134,6 @@ def cmd_orders_import(args: argparse.Namespace, out: TextIO) -> int:
     print(f"imported {args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, {len(result.problems)} rows not read", file=out)
     for problem in result.problems:
         print(f"  line {problem.line}: {problem.reason}", file=out)
-    return 0
-
-
-def cmd_queue_list(args: argparse.Namespace, out: TextIO) -> int:
-    settings = load_settings(args)
-    entries = api.queue_entries(settings, tuple(args.status))
-    if args.json:
-        for e in entries:
-            body = {"id": e.id, "order": e.order_tid, "waybill": e.waybill, "carrier": e.carrier, "status": e.status,
-                    "attempts": e.attempts, "created_at": e.created_at.isoformat(), "last_error": e.last_error}
-            print(json.dumps(body, ensure_ascii=False), file=out)
-        return 0
-    print(f"{'id':>5}  {'order':<20} {'waybill':<18} {'carrier':<8} {'status':<10} {'queued at (UTC)':<19}", file=out)
-    for e in entries:
-        print(f"{e.id:>5}  {e.order_tid:<20} {e.waybill:<18} {e.carrier:<8} {e.status:<10} {e.created_at:%Y-%m-%d %H:%M:%S}", file=out)
-    print(f"{len(entries)} in queue", file=out)
     return 0
 
 

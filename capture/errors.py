@@ -47,3 +47,45 @@ class ModelFilesError(CaptureError):
 
 class DatabaseError(CaptureError):
     exit_code = 7
+
+
+class CredentialsError(CaptureError):
+    """Marketplace secrets missing, unsafe on disk, or refused by the platform."""
+
+    exit_code = 8
+
+
+class WorkerAlreadyRunning(CaptureError):
+    """A second upload worker on a SQLite database (one per database)."""
+
+    exit_code = 9
+
+
+class QueueActionError(CaptureError):
+    """`queue retry|cancel` asked for something the job's state does not allow."""
+
+    exit_code = 10
+
+
+class MarketplaceError(CaptureError):
+    """The marketplace could not be reached or answered nonsense (orders pull)."""
+
+    exit_code = 11
+
+
+class SourceUnavailable(CaptureError):
+    """A drop folder or camera that cannot be opened (`waybill watch`, `waybill camera`)."""
+
+    exit_code = 12
+
+
+class ReviewError(CaptureError):
+    """`waybill review` asked for something the item or its evidence does not allow."""
+
+    exit_code = 13
+
+
+class UnknownOrder(CaptureError):
+    """An order number given by a person (review, desk pairing) that no imported order has."""
+
+    exit_code = 14

@@ -36,6 +36,7 @@ def scan_contract(result: ScanResult) -> dict[str, Any]:
         "detail": outcome.detail,
         "candidates": [c.number for c in outcome.candidates],
         "scan_id": result.scan_id,
+        "orders": [o.tid for o in outcome.orders],  # more than one: a merged shipment
     }
 
 
@@ -60,6 +61,9 @@ def evidence(decoded: Decoded | None, facts: LabelFacts | None, outcome: Outcome
         out["people"] = [asdict(p) for p in facts.people]
         out["conflicts"] = list(facts.conflicts)
     out["orders_considered"] = [o.tid for o in outcome.orders_considered]
+    # Recipient scores, best first: the runners-up a person weighs in review.
+    out["scores"] = [asdict(s) for s in outcome.scores]
+    out["also_orders"] = [o.tid for o in outcome.also_orders]
     return out
 
 

@@ -9,6 +9,7 @@ a WAYBILL_ prefix (db_url -> WAYBILL_DB_URL).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -18,12 +19,20 @@ from typing import Any
 from platformdirs import user_config_dir, user_data_dir
 
 from capture.errors import SettingsError
+from capture.pipeline.carriers import CARRIERS, by_name
 
 APP_NAME = "waybill"
 ENV_PREFIX = "WAYBILL_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BARCODE_ENGINES = ("zxing", "zbar")
 OCR_ENGINES = ("rapidocr", "paddle")
+UPLOAD_CONNECTORS = ("taobao", "webhook")
+LEASE_TIMEOUTS = 4  # HTTP timeouts one upload lease must cover (see _validate_upload)
+MAX_WATCH_WORKERS = 8
+MIN_PREVIEW_WIDTH = 320  # narrower previews lose Code128 modules under one pixel
+# A list in one setting (shop_carriers): commas (either width), semicolons,
+# spaces; brackets and quotes too, so a TOML array works as well as a string.
+SETTING_LIST_SEPARATORS = re.compile(r"[\s,，;；\[\]'\"]+")
 
 
 def default_db_url() -> str:
@@ -45,6 +54,49 @@ class Settings:
     models_manifest: str = str(PROJECT_ROOT / "models" / "manifest.toml")
     # Refuse images larger than this many pixels (decompression bombs).
     max_image_pixels: int = 80_000_000
+    # --- upload (capture/upload); secrets live in capture/upload/credentials.py, not here.
+    upload_connector: str = "taobao"
+    # How long a claimed job is a worker's alone.  A crashed worker's jobs are
+    # claimed again after this; it must outlast the HTTP calls of one attempt.
+    upload_lease_s: float = 120.0
+    upload_timeout_s: float = 15.0  # per HTTP request to the marketplace
+    upload_max_attempts: int = 12  # transient failures before a job is dead
+    # Backoff: base * 2^(attempt-1), jittered, capped; 12 attempts span ~2 hours.
+    upload_backoff_s: float = 5.0
+    upload_backoff_max_s: float = 1800.0
+    upload_idle_poll_s: float = 2.0  # how often an idle worker looks for work
+    secrets_file: str = ""  # TOML with the marketplace secrets, mode 600
+    cache_dir: str = ""  # empty means the user cache dir (Taobao carrier codes)
+    # Our carrier code = Taobao company code, comma separated ("JT=JTSD,JD=JD"):
+    # wins over matching the platform's company list by name.
+    taobao_carrier_codes: str = ""
+    taobao_companies_max_age_s: float = 86400.0  # refetch the company list daily
+    taobao_page_size: int = 100  # orders per trades.sold.get page (the platform allows 100)
+    # --- sources: the drop folder (`waybill watch`) and the camera (`waybill camera`)
+    # A dropped file is taken once its size and mtime have not changed for this
+    # long: phones and sync clients write a photo in pieces.
+    watch_stable_s: float = 1.0
+    watch_rescan_s: float = 10.0  # full listing of the folder, for shares that miss events
+    watch_polling: bool = False  # poll instead of inotify: network drives send no events
+    watch_poll_interval_s: float = 2.0
+    watch_workers: int = 1  # processes reading photos (engines are loaded once in each)
+    watch_processed_dir: str = ""  # empty: DIR/processed
+    watch_failed_dir: str = ""  # empty: DIR/failed
+    bell_on_red: bool = True  # ring the terminal bell on rejected and unreadable photos
+    camera_preview_width: int = 960  # barcodes are read on every frame at this width
+    camera_cooldown_s: float = 10.0  # a reported number stays quiet this long after it leaves view
+    evidence_dir: str = ""  # empty: the user data dir's evidence/ (camera frames that decided a capture)
+    # --- matching (capture/pipeline/match.py)
+    # 合并发货: a label that fits several open orders of one buyer to one address
+    # ships them all (the waybill is queued for each); off, such a photo goes to review.
+    merge_shipments: bool = False
+    # Carriers the shop ships with, comma separated codes or names ("SF,ZTO" or
+    # "顺丰,中通"); a number of another carrier is refused.  Empty: any carrier.
+    shop_carriers: str = ""
+    # Desk pairing: the station this process scans for ("" = no pairing), and
+    # how long a scanned pick list (or a label waiting for one) stays paired.
+    desk_station: str = ""
+    pair_timeout_s: float = 60.0
 
     def validate(self) -> Settings:
         if self.barcode_engine not in BARCODE_ENGINES:
@@ -61,7 +113,52 @@ class Settings:
             raise SettingsError("ocr_min_score must be between 0 and 1", "fix it in the TOML file or WAYBILL_OCR_MIN_SCORE")
         if self.ocr_max_side < 320:
             raise SettingsError("ocr_max_side below 320 pixels leaves labels unreadable", "use 1200-2000")
+        self._validate_upload()
+        self._validate_sources()
+        self._validate_matching()
         return self
+
+    @property
+    def shop_carrier_codes(self) -> frozenset[str]:
+        """Carrier codes named by shop_carriers (validated in validate())."""
+        names = [n for n in SETTING_LIST_SEPARATORS.split(self.shop_carriers) if n]
+        return frozenset(c.code for c in (by_name(n) for n in names) if c is not None)
+
+    def _validate_matching(self) -> None:
+        unknown = [n for n in SETTING_LIST_SEPARATORS.split(self.shop_carriers) if n and by_name(n) is None]
+        if unknown:
+            raise SettingsError(
+                f"unknown carrier in shop_carriers: {', '.join(unknown)}",
+                f"use codes or names, comma separated: {', '.join(c.code for c in CARRIERS)}",
+            )
+        if self.pair_timeout_s <= 0:
+            raise SettingsError("pair_timeout_s must be positive", "use 30-120 seconds")
+
+    def _validate_sources(self) -> None:
+        if not 1 <= self.watch_workers <= MAX_WATCH_WORKERS:
+            raise SettingsError(f"watch_workers must be 1 to {MAX_WATCH_WORKERS}", "one per CPU core at most; 1 or 2 on a desk PC")
+        if self.watch_stable_s < 0 or self.watch_rescan_s <= 0 or self.watch_poll_interval_s <= 0:
+            raise SettingsError("watch_stable_s must be 0 or more, the rescan and poll intervals positive", "fix them in the TOML file or WAYBILL_WATCH_*")
+        if self.camera_preview_width < MIN_PREVIEW_WIDTH or self.camera_cooldown_s < 0:
+            raise SettingsError(f"camera_preview_width must be at least {MIN_PREVIEW_WIDTH}, camera_cooldown_s 0 or more", "use 960 and 10")
+
+    def _validate_upload(self) -> None:
+        if self.upload_connector not in UPLOAD_CONNECTORS:
+            raise SettingsError(
+                f"unknown upload connector {self.upload_connector!r}",
+                f"set upload_connector / WAYBILL_UPLOAD_CONNECTOR to one of {', '.join(UPLOAD_CONNECTORS)}",
+            )
+        if self.upload_timeout_s <= 0 or self.upload_backoff_s <= 0 or self.upload_idle_poll_s <= 0:
+            raise SettingsError("upload timeouts, backoff and poll interval must be positive", "fix them in the TOML file or WAYBILL_UPLOAD_*")
+        # One attempt may make LEASE_TIMEOUTS requests (check, send, check again):
+        # a lease shorter than that could run out mid-send and let a second worker in.
+        if self.upload_lease_s < LEASE_TIMEOUTS * self.upload_timeout_s:
+            raise SettingsError(
+                f"upload_lease_s ({self.upload_lease_s:g}) must be at least {LEASE_TIMEOUTS} x upload_timeout_s ({self.upload_timeout_s:g})",
+                "raise upload_lease_s or lower upload_timeout_s",
+            )
+        if self.upload_max_attempts < 1:
+            raise SettingsError("upload_max_attempts must be at least 1", "fix it in the TOML file or WAYBILL_UPLOAD_MAX_ATTEMPTS")
 
 
 def _coerce(name: str, raw: Any, target: type) -> Any:

@@ -77,6 +77,8 @@ class Person:
     name: str
     phone_tail: str  # last 4 digits, the only part labels print reliably
     address: str
+    # "recipient" or "sender" when the label says so (收件人 / 寄件人), else "".
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,11 @@ class Reason(StrEnum):
     ALREADY_QUEUED = "already_queued"
     ORDER_HAS_OTHER_WAYBILL = "order_has_other_waybill"
     UNREADABLE_IMAGE = "unreadable_image"
+    DUPLICATE_PHOTO = "duplicate_photo"  # the same bytes were scanned before (drop folder)
+    LINK_OUTSIDE_FOLDER = "link_outside_folder"  # a symlink in the drop folder points elsewhere
+    CARRIER_NOT_USED = "carrier_not_used"  # the shop does not ship with this carrier (setting shop_carriers)
+    PAIR_MISMATCH = "pair_mismatch"  # desk pairing: the label contradicts the pick list scanned with it
+    PICK_LIST = "pick_list"  # desk pairing: an order's pick list, waiting for (or completing) its label
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,22 @@ class OrderRef:
 
 
 @dataclass(frozen=True)
+class OrderScore:
+    """How well the recipient read off a label fits one order (pipeline.recipient).
+
+    Each part is 0-1; `score` is their weighted sum.  Kept for every order
+    looked at, so review shows the runners-up and why they lost.
+    """
+
+    tid: str
+    status: str
+    score: float
+    name: float
+    phone: float
+    address: float
+
+
+@dataclass(frozen=True)
 class Outcome:
     """The decision for one frame, with the evidence that led to it."""
 
@@ -136,7 +159,17 @@ class Outcome:
     candidates: tuple[Candidate, ...] = ()
     orders_considered: tuple[OrderRef, ...] = ()
     detail: str = ""
-    match_via: str = ""  # "order_number" | "recipient" | ""
+    match_via: str = ""  # "order_number" | "recipient" | "desk_pair" | ""
+    # Recipient scores of the orders looked at, best first (runners-up included).
+    scores: tuple[OrderScore, ...] = ()
+    # One parcel for several orders of one buyer (setting merge_shipments): the
+    # waybill is queued for `order` and for each of these.
+    also_orders: tuple[OrderRef, ...] = ()
+
+    @property
+    def orders(self) -> tuple[OrderRef, ...]:
+        """Every order this decision ships (the order, then any merged with it)."""
+        return ((self.order,) if self.order else ()) + self.also_orders
 
     @property
     def confidence(self) -> float:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from capture.engines.base import BarcodeEngine, OcrEngine
 from capture.pipeline.decode import decode
 from capture.pipeline.extract import extract
-from capture.pipeline.match import OrderLookup, decide
+from capture.pipeline.match import MatchPolicy, OrderLookup, decide
 from capture.settings import Settings
 from capture.types import Decoded, Frame, LabelFacts, Outcome
 
@@ -27,6 +27,10 @@ def read_label(frame: Frame, engines: Engines, settings: Settings) -> tuple[Deco
     return decoded, extract(decoded, settings.ocr_min_score)
 
 
+def match_policy(settings: Settings) -> MatchPolicy:
+    return MatchPolicy(merge_shipments=settings.merge_shipments, shop_carriers=settings.shop_carrier_codes)
+
+
 def process(frame: Frame, engines: Engines, orders: OrderLookup, settings: Settings) -> tuple[Decoded, LabelFacts, Outcome]:
     decoded, facts = read_label(frame, engines, settings)
-    return decoded, facts, decide(facts, orders)
+    return decoded, facts, decide(facts, orders, match_policy(settings))

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from psycopg import sql
 from sqlalchemy.engine import Engine, make_url
 
 from capture.store.db import open_engine
+from fakes.taobao_server import FakeTaobao
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 SERVER_USER_WHEN_ROOT = "postgres"  # created by the Debian postgresql package
@@ -377,3 +378,39 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+# --- upload tests --------------------------------------------------------------
+
+
+def restart_server(server: PgServer) -> None:
+    """Stop the session's server and start it again on the same port (clients must reconnect)."""
+    server.stop()
+    if not server._start_once():
+        pytest.fail(f"PostgreSQL did not come back on port {server.port}. End of its log:\n{_log_tail(server.log)}", pytrace=False)
+
+
+@pytest.fixture
+def restart_pg(pg_server: PgServer) -> Callable[[], None]:
+    """Call it to restart the session's PostgreSQL server under whatever is connected."""
+    return lambda: restart_server(pg_server)
+
+
+@pytest.fixture
+def fake_taobao() -> Iterator[FakeTaobao]:
+    """A loopback Taobao router (tests/fakes/taobao_server.py), fresh per test.
+
+    Its credentials are distinctive so tests can grep outputs for them.
+    """
+    with FakeTaobao(app_key="TESTKEY-27182818", app_secret="TESTSECRET-31415926", session="TESTSESSION-16180339") as fake:
+        yield fake
+
+
+@pytest.fixture
+def upload_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private config and cache dir: no user config, secrets file or company cache leaks in."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for name in [n for n in os.environ if n.startswith("WAYBILL_")]:
+        monkeypatch.delenv(name)
+    return tmp_path

@@ -296,6 +296,14 @@ TIMESTAMP_COLUMNS = [
     ("upload_jobs", "created_at"),
     ("upload_jobs", "next_attempt_at"),
     ("upload_jobs", "updated_at"),
+    ("upload_jobs", "lease_until"),
+    ("upload_jobs", "sent_at"),
+    ("upload_jobs", "exported_at"),
+    ("audit_log", "at"),
+    ("review_items", "created_at"),
+    ("review_items", "resolved_at"),
+    ("desk_pairs", "expires_at"),
+    ("desk_pairs", "updated_at"),
 ]
 
 
