@@ -41,9 +41,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "samples"))
 
 from capture import api, settings as settings_mod  # noqa: E402
+from photo_set import ensure_set  # noqa: E402
 from capture.errors import UnreadableImage  # noqa: E402
 from capture.pipeline.match import MatchPolicy, decide  # noqa: E402
 from capture.pipeline.run import read_label  # noqa: E402
@@ -74,18 +74,6 @@ TARGET_MS = 5.0
 
 
 # --- the set and its facts --------------------------------------------------------------
-
-
-def ensure_set(out: Path, count: int, seed: int) -> tuple[Path, list[dict]]:
-    set_dir = out / f"set-{count}-{seed}"
-    truth_file = set_dir / "truth.jsonl"
-    if not truth_file.exists():
-        from generate import generate_set
-
-        started = time.perf_counter()
-        generate_set(set_dir, count, seed)
-        print(f"generated {count} photos in {time.perf_counter() - started:.0f} s -> {set_dir}", file=sys.stderr)
-    return set_dir, [json.loads(line) for line in truth_file.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def ensure_facts(set_dir: Path, truth: list[dict], refresh: bool) -> dict[str, LabelFacts | None]:

@@ -16,7 +16,6 @@ A second table gives, for this pipeline, the fraction right in each confidence b
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -26,9 +25,9 @@ from pathlib import Path
 import cv2
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "samples"))
 
 from baseline import NaiveReader  # noqa: E402
+from photo_set import ensure_set  # noqa: E402
 from capture import api, settings as settings_mod  # noqa: E402
 from capture.sources.files import load_frame  # noqa: E402
 from capture.errors import UnreadableImage  # noqa: E402
@@ -105,19 +104,6 @@ def _band(confidence: float) -> str:
 
 def _pct(a: int, b: int) -> str:
     return f"{100.0 * a / b:.1f}%" if b else "-"
-
-
-def ensure_set(out: Path, count: int, seed: int) -> tuple[Path, list[dict]]:
-    set_dir = out / f"set-{count}-{seed}"
-    truth_file = set_dir / "truth.jsonl"
-    if not truth_file.exists():
-        from generate import generate_set
-
-        started = time.perf_counter()
-        generate_set(set_dir, count, seed)
-        print(f"generated {count} photos in {time.perf_counter() - started:.1f} s -> {set_dir}", file=sys.stderr)
-    truth = [json.loads(line) for line in truth_file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return set_dir, truth
 
 
 def run_pipeline(set_dir: Path, truth: list[dict], settings: settings_mod.Settings) -> Tally:

@@ -24,7 +24,6 @@ processed at 720p; <= 300 ms median from a steady label to its event.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
@@ -36,10 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "samples"))
 
-import videos
-from generate import generate_set
+from photo_set import ensure_set  # also puts samples/ on the path
+
+import videos  # noqa: E402  (from samples/)
 
 from capture import api
 from capture import settings as settings_mod
@@ -87,12 +86,7 @@ class CameraRun:
 
 
 def photo_set(out: Path, photos: int, seed: int) -> tuple[Path, list[Path]]:
-    count = round(photos * SET_MARGIN)
-    set_dir = out / f"sources-set-{count}-{seed}"
-    if not (set_dir / "truth.jsonl").exists():
-        print(f"generating {count} photos into {set_dir} ...", file=sys.stderr)
-        generate_set(set_dir, count, seed)
-    truth = [json.loads(line) for line in (set_dir / "truth.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    set_dir, truth = ensure_set(out, round(photos * SET_MARGIN), seed, prefix="sources-set")
     chosen = [set_dir / t["file"] for t in truth if t["kind"] not in NOT_DECODABLE][:photos]
     if len(chosen) < photos:
         raise SystemExit(f"only {len(chosen)} decodable photos in {set_dir}; remove it or lower --photos")
