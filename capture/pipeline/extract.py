@@ -36,8 +36,8 @@ NEAR_MISS_MAX_DIFF = 2
 ROW_TOLERANCE = 0.5
 # Marketplace order numbers (Taobao tid) are 16-20 digits.
 ORDER_NUMBER = re.compile(r"(?<!\d)(\d{16,20})(?!\d)")
-# Runs of letters/digits, allowing single spaces inside ("SF 1234 5678 9012 3").
-# and hyphens ("SF 1234-5678-9012-3").
+# Runs of letters/digits, allowing single spaces ("SF 1234 5678 9012 3") and
+# hyphens ("SF 1234-5678-9012-3") between groups.
 ALNUM_RUN = re.compile(r"[A-Z0-9]+(?:[ -][A-Z0-9]+)*")
 GROUP_SEPARATOR = re.compile(r"[ -]")
 # Print dates and times are cut out before numbers are looked for: their
