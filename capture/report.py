@@ -55,6 +55,7 @@ def evidence(decoded: Decoded | None, facts: LabelFacts | None, outcome: Outcome
     if decoded is not None:
         out["barcodes"] = [{"text": b.text, "format": b.format, "engine": b.engine} for b in decoded.barcodes]
         out["ocr"] = [{"text": mask_phones(ln.text), "score": round(ln.score, CONFIDENCE_DIGITS)} for ln in decoded.lines]
+        out["ocr_lines_unread"] = decoded.unread_lines
     if facts is not None:
         out["candidates"] = [{**asdict(c), "via": c.via.value} for c in facts.candidates]
         out["order_numbers"] = list(facts.order_numbers)

@@ -50,6 +50,9 @@ class Decoded:
 
     barcodes: tuple[BarcodeRead, ...]
     lines: tuple[TextLine, ...]
+    # Text lines found on the label but left unrecognised because the lines
+    # nearer its barcode already settled the decision (pipeline.reading).
+    unread_lines: int = 0
 
 
 class Via(StrEnum):

@@ -24,6 +24,9 @@ class BarcodeEngine(Protocol):
 
 class OcrEngine(Protocol):
     name: str
+    # The scale at which a label view (label text about 25-30 px high) is
+    # detected: what this engine's detector needs to find each line whole.
+    view_detect_scale: float
 
     def read(self, image: np.ndarray, upright: bool = False) -> list[TextLine]:
         """Every text line found in a BGR image, boxes in its pixel coordinates.
@@ -35,6 +38,14 @@ class OcrEngine(Protocol):
 
     def detect(self, image: np.ndarray) -> list[Quad]:
         """Where text lines are, without reading them (cheap: no recognition)."""
+        ...
+
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """(text, score) for each level text-line crop, in the same order.
+
+        With `detect`, this lets the caller choose which lines are worth
+        reading: recognition is the costly part, about 30 ms a line.
+        """
         ...
 
     def upside_down(self, crops: list[np.ndarray]) -> bool:

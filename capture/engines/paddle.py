@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from capture.engines.models import resolve_models
@@ -75,6 +76,9 @@ class PaddleOcrEngine:
     """OcrEngine backed by PaddleOCR 2.10.  Build once per process; `read` changes no state."""
 
     name = ENGINE_NAME
+    # PP-OCRv4 detection with PaddleOCR's settings splits smaller text into
+    # words ("7546", "2889", ...): views are detected at full scale.
+    view_detect_scale = 1.0
 
     def __init__(self, settings: Settings) -> None:
         paddle_ocr_class = _import_paddleocr()
@@ -104,9 +108,26 @@ class PaddleOcrEngine:
         return to_text_lines(pages[0] if pages else None)
 
     def detect(self, image: np.ndarray) -> list[Quad]:
+        # Detection limit "min" scales an image up until its short side is
+        # 736 px; a band of a label view would be enlarged until its words
+        # fall apart ("7546", "2889", ...).  Padded with white instead, it is
+        # detected at its own scale, and the boxes need no mapping back.
+        height, width = image.shape[:2]
+        short = int(PADDLE_OPTIONS["det_limit_side_len"])
+        if min(height, width) < short:
+            white = (255,) * image.shape[2] if image.ndim == 3 else 255
+            image = cv2.copyMakeBorder(image, 0, max(0, short - height), 0, max(0, short - width), cv2.BORDER_CONSTANT, value=white)
         pages = self._ocr.ocr(np.ascontiguousarray(image), det=True, rec=False, cls=False)
         boxes = pages[0] if pages else None
         return [_quad(box) for box in boxes or []]
+
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        if not crops:
+            return []
+        # PaddleOCR's recogniser directly: ocr(det=False) would run the angle
+        # classifier's bookkeeping too, and returns the same (text, score) pairs.
+        results, _elapsed = self._ocr.text_recognizer([np.ascontiguousarray(c) for c in crops])
+        return [(str(text), float(score)) for text, score in results]
 
     def upside_down(self, crops: list[np.ndarray]) -> bool:
         if not crops:

@@ -100,6 +100,25 @@ def decide(facts: LabelFacts, orders: OrderLookup, policy: MatchPolicy = MatchPo
     return _match_order(candidate, facts, orders, policy, paired)
 
 
+def settled(outcome: Outcome) -> bool:
+    """Whether the label's lines not yet read could not change this decision (see pipeline.reading).
+
+    Only a queue decision stops the reading early; review and rejection read
+    the whole label, for the person who looks at it.  A printed order number
+    settles it.  A recipient settles it when no other order of the shop, open
+    or not, resembles that recipient: an order number further down the label
+    could then only name an order for somebody else, which the label's own
+    recipient block, printed from the same order, rules out.
+    """
+    if outcome.status is not Status.QUEUED or outcome.order is None:
+        return False
+    if outcome.match_via == VIA_ORDER_NUMBER:
+        return True
+    if outcome.match_via != VIA_RECIPIENT or outcome.also_orders:
+        return False
+    return all(s.score < recipient.IRRELEVANT_BELOW for s in outcome.scores if s.tid != outcome.order.tid)
+
+
 def _unsure_number(
     facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy, paired: OrderRef | None, candidate: Candidate | None, reason: Reason, detail: str
 ) -> Outcome:

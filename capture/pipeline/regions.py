@@ -49,6 +49,8 @@ TEXT_VIEW_MAX_SIDE = 2400
 # 2-D codes (a QR code with a URL) are square: they say nothing about how
 # the label is turned, so they never anchor a view.
 MATRIX_FORMATS = ("QR", "DataMatrix", "PDF417", "Aztec", "MaxiCode")
+# A text box this much taller than wide is vertical text, read turned.
+VERTICAL_LINE_RATIO = 1.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +59,9 @@ class LabelView:
 
     image: np.ndarray
     to_photo: np.ndarray  # 2x3 affine: view pixel -> photo pixel
+    # Top and bottom (view px) of the barcode a label view was built around;
+    # None for views built from detected text.
+    bars: tuple[float, float] | None = None
 
     def map_quad(self, quad: Quad) -> Quad:
         pts = np.array(quad, dtype=np.float64)
@@ -77,7 +82,26 @@ class LabelView:
         height, width = self.image.shape[:2]
         flip = np.array([[-1.0, 0.0, width], [0.0, -1.0, height], [0.0, 0.0, 1.0]])
         to_photo = np.vstack([self.to_photo, [0.0, 0.0, 1.0]]) @ flip
-        return LabelView(image=cv2.rotate(self.image, cv2.ROTATE_180), to_photo=to_photo[:2])
+        bars = None if self.bars is None else (height - self.bars[1], height - self.bars[0])
+        return LabelView(image=cv2.rotate(self.image, cv2.ROTATE_180), to_photo=to_photo[:2], bars=bars)
+
+    def line_crop(self, quad: Quad) -> np.ndarray:
+        """A detected text line (quad in view coordinates) cut out level, as the recogniser wants it.
+
+        The same cut PaddleOCR and RapidOCR make after their own detection:
+        the quad warped to a rectangle, and a line much taller than wide
+        (vertical text) turned to lie down.
+        """
+        pts = np.array(quad, dtype=np.float32)
+        width = int(max(np.linalg.norm(pts[0] - pts[1]), np.linalg.norm(pts[2] - pts[3])))
+        height = int(max(np.linalg.norm(pts[0] - pts[3]), np.linalg.norm(pts[1] - pts[2])))
+        if width < 1 or height < 1:
+            return np.zeros((0, 0, 3), dtype=np.uint8)
+        target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+        crop = cv2.warpPerspective(
+            self.image, cv2.getPerspectiveTransform(pts, target), (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+        )
+        return np.rot90(crop) if height / width >= VERTICAL_LINE_RATIO else crop
 
     def crop(self, quad: Quad) -> np.ndarray:
         """The axis-aligned pixels of a quad given in view coordinates."""
@@ -154,7 +178,7 @@ def _span(anchor: BarcodeRead, reads: tuple[BarcodeRead, ...] | list[BarcodeRead
 
 def label_view(image: np.ndarray, anchor: BarcodeRead, reads: tuple[BarcodeRead, ...] | list[BarcodeRead] = ()) -> LabelView:
     """The label around `anchor`, upright, at VIEW_BARCODE_PX per barcode length."""
-    centre, u, length, _ = _geometry(anchor)
+    centre, u, length, bar_height = _geometry(anchor)
     d = np.array([-u[1], u[0]])  # down on the label: reading direction turned 90 degrees clockwise
     left, right, top, bottom = _span(anchor, reads)
     scale = VIEW_BARCODE_PX / length
@@ -165,7 +189,9 @@ def label_view(image: np.ndarray, anchor: BarcodeRead, reads: tuple[BarcodeRead,
     to_photo = np.column_stack([u / scale, d / scale, origin])
     to_view = cv2.invertAffineTransform(to_photo)
     view = cv2.warpAffine(image, to_view, (width, height), flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR, borderValue=WHITE)
-    return LabelView(image=view, to_photo=to_photo)
+    bars_mid = -top * VIEW_BARCODE_PX
+    bars_half = bar_height * scale / 2
+    return LabelView(image=view, to_photo=to_photo, bars=(bars_mid - bars_half, bars_mid + bars_half))
 
 
 def text_view(image: np.ndarray, quads: list[Quad]) -> LabelView:

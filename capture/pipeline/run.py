@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from capture.engines.base import BarcodeEngine, OcrEngine
-from capture.pipeline.decode import decode
+from capture.pipeline.decode import begin, decode
 from capture.pipeline.extract import extract
-from capture.pipeline.match import MatchPolicy, OrderLookup, decide
+from capture.pipeline.match import MatchPolicy, OrderLookup, decide, settled
 from capture.settings import Settings
 from capture.types import Decoded, Frame, LabelFacts, Outcome
 
@@ -32,5 +32,13 @@ def match_policy(settings: Settings) -> MatchPolicy:
 
 
 def process(frame: Frame, engines: Engines, orders: OrderLookup, settings: Settings) -> tuple[Decoded, LabelFacts, Outcome]:
-    decoded, facts = read_label(frame, engines, settings)
-    return decoded, facts, decide(facts, orders, match_policy(settings))
+    """Read the label nearest its barcode first, deciding after each round; stop once the decision is settled."""
+    decoding = begin(frame, engines.barcode, engines.ocr, settings.ocr_max_side)
+    policy = match_policy(settings)
+    while True:
+        more = decoding.read_round()
+        decoded = decoding.decoded
+        facts = extract(decoded, settings.ocr_min_score)
+        outcome = decide(facts, orders, policy)
+        if not more or not decoded.unread_lines or settled(outcome):
+            return decoded, facts, outcome

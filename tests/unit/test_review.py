@@ -45,12 +45,33 @@ class Barcodes:
 
 class Ocr:
     name = "fake-ocr"
+    view_detect_scale = 0.5
 
     def __init__(self, *texts: str) -> None:
         self.texts = texts
 
-    def read(self, image, upright=False):
-        return [TextLine(t, 0.99, ((20.0, 40.0 * i), (380.0, 40.0 * i), (380.0, 40.0 * i + 30), (20.0, 40.0 * i + 30))) for i, t in enumerate(self.texts)]
+    # The pipeline detects lines, then recognises the crops it chooses: each
+    # line gets a box of its own height, so a crop's width-to-height ratio
+    # (the same at any scale) says which line it is.
+    def _boxes(self, image):
+        height, width = image.shape[:2]
+        boxes = []
+        for i in range(len(self.texts)):
+            x0, x1, y0 = 0.05 * width, 0.9 * width, (0.05 + 0.07 * i) * height
+            y1 = y0 + (0.02 + 0.008 * i) * height
+            boxes.append(((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+        return boxes
+
+    def detect(self, image):
+        self.detected = self._boxes(image)
+        return self.detected
+
+    def recognize(self, crops):
+        ratios = [(b[1][0] - b[0][0]) / (b[2][1] - b[1][1]) for b in self.detected]
+        return [(self.texts[min(range(len(ratios)), key=lambda i: abs(ratios[i] - c.shape[1] / c.shape[0]))], 0.99) for c in crops]
+
+    def upside_down(self, crops):
+        return False
 
 
 def label_engines(number: str, name: str, phone: str, address: str) -> Engines:
