@@ -87,6 +87,20 @@ def scan_frame(frame: Frame, chosen: Engines, settings: Settings, db: Engine, st
         return result
 
 
+def scan_frame_if_queued(frame: Frame, chosen: Engines, settings: Settings, db: Engine, started: float | None = None) -> ScanResult | None:
+    """A camera's first look at a label still moving into place: recorded only if it queues the parcel.
+
+    Anything less (review, rejection) is left unrecorded, because the steady
+    frame that follows is sharper and decides for good; None then.
+    """
+    started = time.perf_counter() if started is None else started
+    with session_scope(db) as session:
+        decoded, facts, outcome = process(frame, chosen, repo.SqlOrderLookup(session), settings)
+        if outcome.status is not Status.QUEUED:
+            return None
+        return _record(session, frame.source, frame.sha256, decoded, facts, outcome, chosen, started)
+
+
 def _record(
     session: Session,
     path: str,

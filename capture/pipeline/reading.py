@@ -182,10 +182,11 @@ def _reading_order(read: list[tuple[_Line, TextLine]]) -> list[tuple[_Line, Text
 
 
 def near_band_in_view(bars: Quad, width: int, height: int) -> bool:
-    """Whether what the first rounds read around these bars (a barcode's box) lies inside a width x height picture.
+    """Whether the band the first rounds read, across the label's width, lies inside a width x height picture.
 
     For a camera looking at a label still moving into place (sources.tracker):
     until this holds, the recipient block may be cut off at the edge.
+    `bars` is the barcode's box in the picture.
     """
     pts = np.array(bars, dtype=np.float64)
     along, across = pts[1] - pts[0], pts[3] - pts[0]

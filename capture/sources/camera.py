@@ -10,6 +10,8 @@ Per frame, cheapest first:
 The tracker merges the frames' readings into one capture per parcel; each
 capture is decided on its best frame, which is saved as evidence and goes
 through the same match and recording as `waybill scan` (api.scan_frame).
+A label still moving in gets one first look, kept only if it queues the
+parcel (api.scan_frame_if_queued; see sources.tracker).
 Decisions run on this thread: while one is made a live reader keeps
 only the newest frames, so the next look is at the desk as it is now.
 """
@@ -79,6 +81,7 @@ class CameraEvent:
     stream_s: float  # the deciding frame's time in the stream
     first_seen_s: float
     lag_s: float  # from the deciding frame's arrival to the recorded result
+    first_look: bool = False  # decided on the label still moving in (see sources.tracker)
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,7 @@ class CameraRun:
         self.db = db
         self.looker = Looker(chosen, settings)
         self.evidence_root = evidence.evidence_root(settings.evidence_dir)
-        self.tracker = ParcelTracker(cooldown_s=settings.camera_cooldown_s)
+        self.tracker = ParcelTracker(cooldown_s=settings.camera_cooldown_s, first_looks=not settings.desk_station)
         self.frames = NewestFrames(drop=source.live or realtime)
         self.processed = 0
         self.events = 0
@@ -184,8 +187,8 @@ class CameraRun:
                     break
                 self.processed += 1
                 for decision in self.tracker.update(self.looker.look(item)):
-                    self._capture(decision)
-                    self.looker.decided()
+                    if self._capture(decision):
+                        self.looker.decided()
             for decision in self.tracker.flush():  # the file ended with a parcel in view
                 self._capture(decision)
         finally:
@@ -213,14 +216,21 @@ class CameraRun:
         self.frames_before += reader.frames_read
         return FrameReader(self.source, self.frames, None, realtime=self.realtime).start()
 
-    def _capture(self, decision: Decision) -> None:
+    def _capture(self, decision: Decision) -> bool:
+        """Decide and record one parcel; False when nothing was recorded."""
         sighting = decision.sighting
         started = time.perf_counter()
         path, sha256 = evidence.save_frame(sighting.frame.image, self.evidence_root, self.source.slug, decision.number, datetime.now())
         frame = Frame(sighting.frame.image, str(path), sha256)
-        result = self._record(frame, started)
+        result = self._record(frame, started, first_look=decision.first_look)
         if result is None:
-            return
+            if decision.first_look:
+                # Not queued at first look: no record points at this frame, and
+                # the steady frame will be saved with the decision it makes.
+                path.unlink(missing_ok=True)
+            return False
+        if decision.first_look:
+            self.tracker.taken(decision)
         covered = {c.number for c in result.outcome.candidates} | ({result.outcome.candidate.number} if result.outcome.candidate else set())
         self.tracker.keep_quiet(covered - {decision.number}, sighting.frame.stream_s)
         self.events += 1
@@ -232,15 +242,19 @@ class CameraRun:
             stream_s=sighting.frame.stream_s,
             first_seen_s=decision.first_seen_s,
             lag_s=time.monotonic() - sighting.frame.received_at,
+            first_look=decision.first_look,
         ))
+        return True
 
-    def _record(self, frame: Frame, started: float) -> ScanResult | None:
+    def _record(self, frame: Frame, started: float, first_look: bool = False) -> ScanResult | None:
         backoff = Backoff(DB_RETRY_FIRST_S, DB_RETRY_CAP_S)
         for attempt in range(1, DB_ATTEMPTS + 1):
             try:
                 # The same read, match and recording as `waybill scan`, desk pairing
                 # included.  An OCR-confirmed frame is read once more here: rare
                 # (no barcode decoded at all), and one path is worth that.
+                if first_look:
+                    return api.scan_frame_if_queued(frame, self.chosen, self.settings, self.db, started)
                 return api.scan_frame(frame, self.chosen, self.settings, self.db, started)
             except DBAPIError as exc:
                 log.warning("database busy recording %s (attempt %d of %d): %s", frame.source, attempt, DB_ATTEMPTS, exc)

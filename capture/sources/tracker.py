@@ -13,6 +13,12 @@ frames' reads of one plate the same way).  Rules, and why:
   for a label that only passes by, the frame where its barcode was furthest
   inside the picture, once the number has left view or after
   DECIDE_WITHIN_S in view (a shaky hand never gets steady).
+- Before that, a label gets one first look, on the first frame where its
+  barcode stops moving (the same place as in the frame before) with the
+  part of the label read first (see pipeline.reading) inside the picture.
+  That decision counts only if it queues the parcel (see `taken`); anything
+  less waits for the steady frame.  Without the first look every event
+  would wait STEADY_FRAMES more frames for the whole picture to be still.
 - A decided number stays quiet while it is in view, and for the cool-down
   after it was last seen: a parcel held for a minute, or lifted and put
   back, is one event.  After the cool-down it is a new event (the match
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from capture.pipeline.reading import near_band_in_view
 from capture.sources.stream import StreamFrame
 from capture.types import Quad, Via
 
@@ -36,6 +43,10 @@ LOST_AFTER_S = 0.6
 DECIDE_WITHIN_S = 2.0
 # A steady frame beats any moving one as the deciding frame: no motion blur.
 STEADY_BONUS = 1.0
+# A barcode has stopped moving when no corner moved more than this since the
+# frame before: a share of its length, or a few pixels of decoder jitter.
+AT_REST_SHARE = 0.02
+AT_REST_MIN_PX = 3.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,9 @@ class Decision:
     sighting: Sighting
     frames: int  # frames the number was read in
     first_seen_s: float
+    # A first look at a label still moving in: to be kept only if it queues
+    # the parcel (then `ParcelTracker.taken`); otherwise the number stays tracked.
+    first_look: bool = False
 
 
 @dataclass
@@ -84,6 +98,9 @@ class _Track:
     best_score: float
     barcode_frames: int = 0
     ocr_frames: int = 0
+    looked: bool = False  # the first look was given
+    bars: Quad | None = None  # where its barcode was in the last frame that decoded it
+    at_rest: bool = False  # ... and it had not moved since the frame before
 
     @property
     def confirmed(self) -> bool:
@@ -93,6 +110,7 @@ class _Track:
 @dataclass
 class ParcelTracker:
     cooldown_s: float
+    first_looks: bool = True  # off at a desk station: pairing decides on the settled label
     _tracks: dict[str, _Track] = field(default_factory=dict)
     _quiet: dict[str, float] = field(default_factory=dict)  # decided number -> last seen (stream s)
 
@@ -110,8 +128,11 @@ class ParcelTracker:
                 track = self._tracks[number] = _Track(first_s=now, last_s=now, best=sighting, best_score=score)
             elif score > track.best_score:
                 track.best, track.best_score = sighting, score
-            if any(r.via is Via.BARCODE for r in reads):
+            bars = next((r.box for r in reads if r.via is Via.BARCODE and r.box is not None), None)
+            if bars is not None:
                 track.barcode_frames += 1
+                track.at_rest = track.bars is not None and _at_rest(track.bars, bars)
+                track.bars = bars
             else:
                 track.ocr_frames += 1
             track.last_s = now
@@ -143,9 +164,28 @@ class ParcelTracker:
             return self._decide(number, sighting)
         if gone or now - track.first_s >= DECIDE_WITHIN_S:
             return self._decide(number, track.best)
+        if self.first_looks and not track.looked and track.at_rest and _band_in_view(number, sighting):
+            track.looked = True
+            return Decision(number, sighting, track.barcode_frames + track.ocr_frames, track.first_s, first_look=True)
         return None
+
+    def taken(self, decision: Decision) -> None:
+        """A first look queued its parcel: the number is decided, no steady frame needed."""
+        if decision.number in self._tracks:
+            self._decide(decision.number, decision.sighting)
 
     def _decide(self, number: str, sighting: Sighting) -> Decision:
         track = self._tracks.pop(number)
         self._quiet[number] = track.last_s
         return Decision(number, sighting, track.barcode_frames + track.ocr_frames, track.first_s)
+
+
+def _band_in_view(number: str, sighting: Sighting) -> bool:
+    height, width = sighting.frame.image.shape[:2]
+    return any(r.number == number and r.via is Via.BARCODE and r.box is not None and near_band_in_view(r.box, width, height) for r in sighting.reads)
+
+
+def _at_rest(before: Quad, now: Quad) -> bool:
+    (x0, y0), (x1, y1) = now[0], now[1]
+    allowed = max(AT_REST_MIN_PX, AT_REST_SHARE * ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5)
+    return all(abs(a - c) <= allowed and abs(b - d) <= allowed for (a, b), (c, d) in zip(before, now, strict=True))

@@ -74,6 +74,8 @@ def test_a_parcel_held_still_and_brought_back_within_the_cool_down_is_one_captur
     first_full_s = truth[0].first_full_frame / videos.FPS
     assert events[0].stream_s >= first_full_s, "decided before the label was all in view"
     assert events[0].result.outcome.status.value == "queued"
+    # Queued at the first look, as the label came to rest: not three frames later, once the picture was steady.
+    assert events[0].first_look and events[0].stream_s < first_full_s + 0.5
 
 
 def test_two_parcels_in_a_row_through_the_real_command(tmp_path, settings, labels):
