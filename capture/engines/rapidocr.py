@@ -7,7 +7,10 @@ hash, so a changed wheel is noticed instead of silently reading differently.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +51,12 @@ class RapidOcrEngine:
         params.update(_model_params(settings))
         if settings.ocr_threads > 0:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = settings.ocr_threads
-        self._ocr = RapidOCR(params=params)
+        with _threads_sleep_when_idle():
+            self._ocr = RapidOCR(params=params)
+            # Loaded now, not at first use, so the sessions get the options above.
+            self._ocr._load_det_model()
+            self._ocr._load_cls_model()
+            self._ocr._load_rec_model()
         self._rec_input = TextRecInput
         # Recognition runs one line per core, each on one thread: a text line
         # is too small an input for two threads to share well (three lines:
@@ -58,8 +66,9 @@ class RapidOcrEngine:
         # concurrent calls.
         lanes = cpu_threads(settings.ocr_threads)
         if lanes > 1:
-            single = RapidOCR(params={**params, "EngineConfig.onnxruntime.intra_op_num_threads": 1})
-            self._recognizer = single._load_rec_model()
+            with _threads_sleep_when_idle():
+                single = RapidOCR(params={**params, "EngineConfig.onnxruntime.intra_op_num_threads": 1})
+                self._recognizer = single._load_rec_model()
             self._lanes: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="ocr-rec")
         else:
             self._recognizer = self._ocr._load_rec_model()
@@ -104,6 +113,32 @@ class RapidOcrEngine:
             results = getattr(out, "cls_res", None) or []
             votes += sum(1 if label == UPSIDE_DOWN else -1 for label, _score in results)
         return votes > 0
+
+
+@contextmanager
+def _threads_sleep_when_idle() -> Iterator[None]:
+    """Sessions built inside sleep their worker threads between runs instead of spinning.
+
+    ONNX Runtime's intra-op threads spin for a while after each run, and the
+    detector's two spinning threads slowed the recognition that follows it
+    (three lines: 126 ms right after a detection, 110 ms alone).  rapidocr
+    has no setting for it, so its session options are extended while our
+    sessions are built (rapidocr is pinned, see pyproject.toml).
+    """
+    from rapidocr.inference_engine.onnxruntime.main import OrtInferSession
+
+    original = OrtInferSession._init_sess_opts
+
+    def without_spinning(cfg: Any) -> Any:
+        options = original(cfg)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return options
+
+    OrtInferSession._init_sess_opts = staticmethod(without_spinning)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        OrtInferSession._init_sess_opts = staticmethod(original)  # type: ignore[method-assign]
 
 
 def _model_params(settings: Settings) -> dict[str, object]:

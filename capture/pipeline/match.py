@@ -103,15 +103,21 @@ def decide(facts: LabelFacts, orders: OrderLookup, policy: MatchPolicy = MatchPo
 def settled(outcome: Outcome) -> bool:
     """Whether the label's lines not yet read could not change this decision (see pipeline.reading).
 
-    Only a queue decision stops the reading early; review and rejection read
-    the whole label, for the person who looks at it.  A printed order number
-    settles it.  A recipient settles it when no other order of the shop, open
-    or not, resembles that recipient: an order number further down the label
-    could then only name an order for somebody else, which the label's own
-    recipient block, printed from the same order, rules out.
+    Only a queue or a rejection stops the reading early, and only once the
+    number printed on the label has been read and agrees with the barcode; a
+    review reads the whole label, for the person who looks at it.  The order
+    must be known for certain: named by the label's order number, or by a
+    recipient no other order of the shop, open or not, resembles.  An order
+    number further down the label could then only name an order for somebody
+    else, which the label's own recipient block, printed from the same
+    order, rules out.  A rejection is about the number and that order (the
+    number is on another order, the order is closed, it is queued already),
+    so what else the label says cannot turn it into a queue.
     """
-    if outcome.status is not Status.QUEUED or outcome.order is None:
+    if outcome.status not in (Status.QUEUED, Status.REJECTED) or outcome.order is None:
         return False
+    if outcome.candidate is None or outcome.candidate.via is not Via.BOTH:
+        return False  # the printed number is still to be read, to confirm the barcode (a misprint is review)
     if outcome.match_via == VIA_ORDER_NUMBER:
         return True
     if outcome.match_via != VIA_RECIPIENT or outcome.also_orders:

@@ -4,10 +4,10 @@ Recognition is what costs: 15-60 ms a line on 2 cores (it grows with the
 line's length), and a label has 12-16 lines.  So a label is read in rounds,
 nearest its barcode first, and the caller decides after each (pipeline.run):
 
-1. the three lines nearest the bars -- usually the printed number, the
-   recipient's name and phone, and the first address line, which settle most
-   decisions -- then the next three, then the rest of a band around the bars
-   (only this band is detected at first);
+1. the three lines nearest under the bars -- usually the printed number,
+   the recipient's name and phone, and the first address line, which settle
+   most decisions -- then the next three, then the rest of a band around the
+   bars, lines over them last (only this band is detected at first);
 2. then everything else on the label: sender, service lines, header, stub.
 
 A photo without a barcode has nothing to rank lines by and is read in one round.
@@ -32,9 +32,15 @@ from capture.types import BarcodeRead, Quad, TextLine
 # e-waybills).  Only this band is detected at first.
 NEAR_ABOVE = 0.10
 NEAR_BELOW = 0.55
-# Lines recognised per early round, nearest the bars first: the number, the
-# recipient's name and phone, and the first address line usually decide.
-EARLY_ROUND_LINES = 3
+# Across, the band reaches this far either side of the bars' centre: an
+# e-waybill is about 1.4 barcode lengths wide, centred on its main barcode
+# (a view around a lone barcode is wider, in case it is the shorter stub copy).
+BAND_HALF_WIDTH = 0.8
+# Printed rows recognised per early round, nearest the bars first: the
+# number, the recipient's name and phone, and the first address line usually
+# decide.  Rows, not detections: the detector may cut one row in pieces
+# ("7546", "2889", "7514 02").
+EARLY_ROUND_ROWS = 3
 EARLY_ROUNDS = 2
 # A box this close to square holds a character or two (a boxed 收 or 寄): a
 # marker, read with the rest of the band rather than in an early round.
@@ -91,12 +97,13 @@ class TextReading:
             self.views.append(view)
             quads = _band_lines(self._engine, view)
             self._band_quads.append(quads)
-            near.extend((_gap(q, view), _line(index, q)) for q in quads)
+            near.extend((_rank(q, view), _line(index, q)) for q in quads)
         near.sort(key=lambda item: item[0])
-        words = [line for _, line in near if not _is_marker(line.quad)]
+        rows = _rows([line for _, line in near if not _is_marker(line.quad)])
         markers = [line for _, line in near if _is_marker(line.quad)]
-        early = [words[i * EARLY_ROUND_LINES : (i + 1) * EARLY_ROUND_LINES] for i in range(EARLY_ROUNDS)]
-        self._rounds = [r for r in (*early, words[EARLY_ROUNDS * EARLY_ROUND_LINES :] + markers) if r]
+        early = [sum(rows[i * EARLY_ROUND_ROWS : (i + 1) * EARLY_ROUND_ROWS], []) for i in range(EARLY_ROUNDS)]
+        later = sum(rows[EARLY_ROUNDS * EARLY_ROUND_ROWS :], []) + markers
+        self._rounds = [r for r in (*early, later) if r]
         self._rest_pending = True
 
     def _plan_rest(self) -> list[_Line]:
@@ -207,35 +214,87 @@ def _line(view: int, quad: Quad) -> _Line:
     return _Line(view, (view, quad[0][1], quad[0][0]), quad)
 
 
-def _band(view: LabelView) -> tuple[int, int]:
-    """Rows of a label view (top, bottom) holding the anchor's bars and the lines next to them."""
+def _band(view: LabelView, half_width: float | None) -> tuple[int, int, int, int]:
+    """The part of a label view (left, top, right, bottom) holding the anchor's bars and the lines next to them.
+
+    Across, `half_width` barcode lengths either side of the bars' centre, or the view's whole width.
+    """
     assert view.bars is not None  # label views always know their bars
-    bars_top, bars_bottom = view.bars
+    bars_left, bars_top, bars_right, bars_bottom = view.bars
     barcode_px = regions.VIEW_BARCODE_PX
-    height = view.image.shape[0]
-    return max(0, int(bars_top - NEAR_ABOVE * barcode_px)), min(height, int(math.ceil(bars_bottom + NEAR_BELOW * barcode_px)))
+    height, width = view.image.shape[:2]
+    mid_x = (bars_left + bars_right) / 2
+    reach = width if half_width is None else half_width * barcode_px
+    return (
+        max(0, int(mid_x - reach)),
+        max(0, int(bars_top - NEAR_ABOVE * barcode_px)),
+        min(width, int(math.ceil(mid_x + reach))),
+        min(height, int(math.ceil(bars_bottom + NEAR_BELOW * barcode_px))),
+    )
 
 
 def _band_lines(engine: OcrEngine, view: LabelView) -> list[Quad]:
-    """Lines inside the band around the bars, in view coordinates; lines cut by its edge are left out."""
-    top, bottom = _band(view)
-    if bottom <= top:
-        return []
-    quads = [tuple((x, y + top) for x, y in q) for q in _detect_scaled(engine, view.image[top:bottom], engine.view_detect_scale)]
-    height = view.image.shape[0]
-    cut_top, cut_bottom = top > 0, bottom < height
-    return [
-        q  # type: ignore[misc]
-        for q in quads
-        if not (cut_top and min(y for _, y in q) <= top + EDGE_PX) and not (cut_bottom and max(y for _, y in q) >= bottom - EDGE_PX)
-    ]
+    """Lines inside the band around the bars, in view coordinates; lines cut by its top or bottom are left out.
+
+    The band is first BAND_HALF_WIDTH wide; when a line runs out of its side
+    (a short barcode on a wide label: ZTO's 14 digits), it is detected again
+    at the view's full width.
+    """
+    quads, cut_at_side = _detect_band(engine, view, BAND_HALF_WIDTH)
+    if cut_at_side:
+        quads, _ = _detect_band(engine, view, None)
+    return quads
 
 
-def _gap(quad: Quad, view: LabelView) -> float:
-    """How far a line is from the anchor's bars, in view pixels (0 beside them)."""
+def _detect_band(engine: OcrEngine, view: LabelView, half_width: float | None) -> tuple[list[Quad], bool]:
+    """Lines the band shows whole, and whether any ran out of its left or right side."""
+    left, top, right, bottom = _band(view, half_width)
+    if bottom <= top or right <= left:
+        return [], False
+    found = _detect_scaled(engine, view.image[top:bottom, left:right], engine.view_detect_scale)
+    quads: list[Quad] = [tuple((x + left, y + top) for x, y in q) for q in found]  # type: ignore[misc]
+    height, width = view.image.shape[:2]
+    # An edge of the band inside the view cuts lines; the whole view's detection reads them.
+    cut_top = [q for q in quads if top > 0 and _bounds(q)[1] <= top + EDGE_PX]
+    cut_bottom = [q for q in quads if bottom < height and _bounds(q)[3] >= bottom - EDGE_PX]
+    cut_side = any((left > 0 and _bounds(q)[0] <= left + EDGE_PX) or (right < width and _bounds(q)[2] >= right - EDGE_PX) for q in quads)
+    return [q for q in quads if q not in cut_top and q not in cut_bottom], cut_side
+
+
+def _rank(quad: Quad, view: LabelView) -> tuple[bool, float]:
+    """When to read a line of the band: lines beside and under the bars first, nearest first, then those over them.
+
+    Under the bars are the printed number and the recipient; over them, on
+    many labels, the sorting hub and the print time.
+    """
     assert view.bars is not None
-    bars_top, bars_bottom = view.bars
-    return max(0.0, min(y for _, y in quad) - bars_bottom, bars_top - max(y for _, y in quad))
+    _, bars_top, _, bars_bottom = view.bars
+    above = bars_top - max(y for _, y in quad)
+    if above > 0:
+        return True, above
+    return False, max(0.0, min(y for _, y in quad) - bars_bottom)
+
+
+def _rows(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines (in reading priority) grouped into printed rows: one view, centres level within half a line height."""
+    rows: list[list[_Line]] = []
+    for line in lines:
+        _, top, _, bottom = _bounds(line.quad)
+        row = next((r for r in rows if r[0].view == line.view and abs(_mid_y(r[0].quad) - (top + bottom) / 2) <= (bottom - top) / 2), None)
+        if row is None:
+            rows.append([line])
+        else:
+            row.append(line)
+    return rows
+
+
+def _mid_y(quad: Quad) -> float:
+    return sum(y for _, y in quad) / 4
+
+
+def _bounds(quad: Quad) -> tuple[float, float, float, float]:
+    xs, ys = [x for x, _ in quad], [y for _, y in quad]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _is_marker(quad: Quad) -> bool:

@@ -59,9 +59,9 @@ class LabelView:
 
     image: np.ndarray
     to_photo: np.ndarray  # 2x3 affine: view pixel -> photo pixel
-    # Top and bottom (view px) of the barcode a label view was built around;
-    # None for views built from detected text.
-    bars: tuple[float, float] | None = None
+    # Left, top, right and bottom (view px) of the barcode a label view was
+    # built around; None for views built from detected text.
+    bars: tuple[float, float, float, float] | None = None
 
     def map_quad(self, quad: Quad) -> Quad:
         pts = np.array(quad, dtype=np.float64)
@@ -82,7 +82,7 @@ class LabelView:
         height, width = self.image.shape[:2]
         flip = np.array([[-1.0, 0.0, width], [0.0, -1.0, height], [0.0, 0.0, 1.0]])
         to_photo = np.vstack([self.to_photo, [0.0, 0.0, 1.0]]) @ flip
-        bars = None if self.bars is None else (height - self.bars[1], height - self.bars[0])
+        bars = None if self.bars is None else (width - self.bars[2], height - self.bars[3], width - self.bars[0], height - self.bars[1])
         return LabelView(image=cv2.rotate(self.image, cv2.ROTATE_180), to_photo=to_photo[:2], bars=bars)
 
     def line_crop(self, quad: Quad) -> np.ndarray:
@@ -189,9 +189,11 @@ def label_view(image: np.ndarray, anchor: BarcodeRead, reads: tuple[BarcodeRead,
     to_photo = np.column_stack([u / scale, d / scale, origin])
     to_view = cv2.invertAffineTransform(to_photo)
     view = cv2.warpAffine(image, to_view, (width, height), flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR, borderValue=WHITE)
-    bars_mid = -top * VIEW_BARCODE_PX
-    bars_half = bar_height * scale / 2
-    return LabelView(image=view, to_photo=to_photo, bars=(bars_mid - bars_half, bars_mid + bars_half))
+    # The bars' centre is the label frame's origin; they are one barcode length long.
+    mid_x, mid_y = -left * VIEW_BARCODE_PX, -top * VIEW_BARCODE_PX
+    half_height = bar_height * scale / 2
+    bars = (mid_x - VIEW_BARCODE_PX / 2, mid_y - half_height, mid_x + VIEW_BARCODE_PX / 2, mid_y + half_height)
+    return LabelView(image=view, to_photo=to_photo, bars=bars)
 
 
 def text_view(image: np.ndarray, quads: list[Quad]) -> LabelView:
