@@ -25,7 +25,7 @@ from capture.settings import Settings
 from capture.sources.files import expand_paths, load_frame
 from capture.store import audit, repo
 from capture.store.db import open_engine, session_scope
-from capture.types import Decoded, Frame, LabelFacts, Outcome, Reason, ScanResult, Status
+from capture.types import BarcodeRead, Decoded, Frame, LabelFacts, Outcome, Reason, ScanResult, Status
 
 log = logging.getLogger(__name__)
 
@@ -87,15 +87,18 @@ def scan_frame(frame: Frame, chosen: Engines, settings: Settings, db: Engine, st
         return result
 
 
-def scan_frame_if_queued(frame: Frame, chosen: Engines, settings: Settings, db: Engine, started: float | None = None) -> ScanResult | None:
-    """A camera's first look at a label still moving into place: recorded only if it queues the parcel.
+def scan_frame_if_queued(
+    frame: Frame, chosen: Engines, settings: Settings, db: Engine, started: float | None = None, barcodes: tuple[BarcodeRead, ...] | None = None
+) -> ScanResult | None:
+    """A camera's first look at a label just come to rest: recorded only if it queues the parcel.
 
     Anything less (review, rejection) is left unrecorded, because the steady
-    frame that follows is sharper and decides for good; None then.
+    frame that follows decides for good, on a full read; None then.
+    `barcodes`: the frame's barcodes as the camera's preview pass read them.
     """
     started = time.perf_counter() if started is None else started
     with session_scope(db) as session:
-        decoded, facts, outcome = process(frame, chosen, repo.SqlOrderLookup(session), settings)
+        decoded, facts, outcome = process(frame, chosen, repo.SqlOrderLookup(session), settings, barcodes)
         if outcome.status is not Status.QUEUED:
             return None
         return _record(session, frame.source, frame.sha256, decoded, facts, outcome, chosen, started)

@@ -41,9 +41,13 @@ class Decoding:
         return Decoded(barcodes=self.barcodes, lines=tuple(self.text.lines), unread_lines=self.text.unread)
 
 
-def begin(frame: Frame, barcodes: BarcodeEngine, ocr: OcrEngine, ocr_max_side: int) -> Decoding:
-    """Read the barcodes and find the text lines; no line is recognised yet."""
-    reads = read_barcodes(frame.image, barcodes)
+def begin(frame: Frame, barcodes: BarcodeEngine, ocr: OcrEngine, ocr_max_side: int, known: tuple[BarcodeRead, ...] | None = None) -> Decoding:
+    """Read the barcodes and find the text lines; no line is recognised yet.
+
+    `known`: the frame's barcodes already read (a camera's preview pass), so
+    they are not read again.
+    """
+    reads = list(known) if known is not None else read_barcodes(frame.image, barcodes)
     return Decoding(barcodes=tuple(reads), text=TextReading(frame.image, reads, ocr, ocr_max_side))
 
 

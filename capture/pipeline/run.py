@@ -9,7 +9,7 @@ from capture.pipeline.decode import begin, decode
 from capture.pipeline.extract import extract
 from capture.pipeline.match import MatchPolicy, OrderLookup, decide, settled
 from capture.settings import Settings
-from capture.types import Decoded, Frame, LabelFacts, Outcome
+from capture.types import BarcodeRead, Decoded, Frame, LabelFacts, Outcome
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,14 @@ def match_policy(settings: Settings) -> MatchPolicy:
     return MatchPolicy(merge_shipments=settings.merge_shipments, shop_carriers=settings.shop_carrier_codes)
 
 
-def process(frame: Frame, engines: Engines, orders: OrderLookup, settings: Settings) -> tuple[Decoded, LabelFacts, Outcome]:
-    """Read the label nearest its barcode first, deciding after each round; stop once the decision is settled."""
-    decoding = begin(frame, engines.barcode, engines.ocr, settings.ocr_max_side)
+def process(
+    frame: Frame, engines: Engines, orders: OrderLookup, settings: Settings, barcodes: tuple[BarcodeRead, ...] | None = None
+) -> tuple[Decoded, LabelFacts, Outcome]:
+    """Read the label nearest its barcode first, deciding after each round; stop once the decision is settled.
+
+    `barcodes`: the frame's barcodes when already read (see decode.begin).
+    """
+    decoding = begin(frame, engines.barcode, engines.ocr, settings.ocr_max_side, barcodes)
     policy = match_policy(settings)
     while True:
         more = decoding.read_round()

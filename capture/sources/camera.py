@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -112,9 +112,10 @@ class Looker:
     def look(self, frame: StreamFrame) -> Sighting:
         preview, scale = _preview(frame.image, self._settings.camera_preview_width)
         steady = self._still.update(preview)
-        reads = _waybill_reads(read_barcodes(preview, self._chosen.barcode), 1.0 / scale)
+        barcodes = tuple(_in_frame(read, 1.0 / scale) for read in read_barcodes(preview, self._chosen.barcode))
+        reads = _waybill_reads(list(barcodes), 1.0)
         if reads or not steady or not self._may_read_fully():
-            return Sighting(frame, reads, steady)
+            return Sighting(frame, reads, steady, barcodes)
         decoded, facts = read_label(Frame(frame.image, "camera"), self._chosen, self._settings)
         found = _waybill_reads(list(decoded.barcodes), 1.0)
         found += tuple(NumberRead(c.number, Via.OCR, None) for c in facts.candidates if c.via is Via.OCR)
@@ -140,6 +141,12 @@ def _preview(image: np.ndarray, width: int) -> tuple[np.ndarray, float]:
         return image, 1.0
     scale = width / full_width
     return cv2.resize(image, (width, round(height * scale)), interpolation=cv2.INTER_AREA), scale
+
+
+def _in_frame(read: BarcodeRead, to_frame: float) -> BarcodeRead:
+    """A barcode read on the preview, its box in frame pixels."""
+    box: Quad = tuple((x * to_frame, y * to_frame) for x, y in read.box)  # type: ignore[assignment]
+    return replace(read, box=box)
 
 
 def _waybill_reads(reads: list[BarcodeRead], to_frame: float) -> tuple[NumberRead, ...]:
@@ -222,7 +229,7 @@ class CameraRun:
         started = time.perf_counter()
         path, sha256 = evidence.save_frame(sighting.frame.image, self.evidence_root, self.source.slug, decision.number, datetime.now())
         frame = Frame(sighting.frame.image, str(path), sha256)
-        result = self._record(frame, started, first_look=decision.first_look)
+        result = self._record(frame, started, first_look=decision.first_look, barcodes=sighting.barcodes)
         if result is None:
             if decision.first_look:
                 # Not queued at first look: no record points at this frame, and
@@ -246,7 +253,7 @@ class CameraRun:
         ))
         return True
 
-    def _record(self, frame: Frame, started: float, first_look: bool = False) -> ScanResult | None:
+    def _record(self, frame: Frame, started: float, first_look: bool = False, barcodes: tuple[BarcodeRead, ...] = ()) -> ScanResult | None:
         backoff = Backoff(DB_RETRY_FIRST_S, DB_RETRY_CAP_S)
         for attempt in range(1, DB_ATTEMPTS + 1):
             try:
@@ -254,7 +261,9 @@ class CameraRun:
                 # included.  An OCR-confirmed frame is read once more here: rare
                 # (no barcode decoded at all), and one path is worth that.
                 if first_look:
-                    return api.scan_frame_if_queued(frame, self.chosen, self.settings, self.db, started)
+                    # The preview's barcodes, not a second read at full size:
+                    # this look is about time, and the steady frame reads fully.
+                    return api.scan_frame_if_queued(frame, self.chosen, self.settings, self.db, started, barcodes)
                 return api.scan_frame(frame, self.chosen, self.settings, self.db, started)
             except DBAPIError as exc:
                 log.warning("database busy recording %s (attempt %d of %d): %s", frame.source, attempt, DB_ATTEMPTS, exc)

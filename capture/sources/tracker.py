@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from capture.pipeline.reading import near_band_in_view
 from capture.sources.stream import StreamFrame
-from capture.types import Quad, Via
+from capture.types import BarcodeRead, Quad, Via
 
 OCR_FRAMES_NEEDED = 2
 # A number not read for this long has left view (or its label turned away).
@@ -72,6 +72,7 @@ class Sighting:
     frame: StreamFrame
     reads: tuple[NumberRead, ...]
     steady: bool
+    barcodes: tuple[BarcodeRead, ...] = ()  # every barcode the frame's preview read, boxes in frame pixels
 
     def numbers(self) -> set[str]:
         return {r.number for r in self.reads}
