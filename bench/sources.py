@@ -15,7 +15,8 @@ matched).  Read frame by frame: frames processed per second, all in
 ("fps"), and without the time spent deciding captures ("look fps", what
 the per-frame reading sustains).  Played in real time, dropping frames like
 a live camera: the time from the first frame in which a label is wholly in
-view to its event, median and p95.
+view to its event, median and p95 (the issue's measure, and the target's
+test), and from the frame in which it came to rest.
 
 Targets (issue 6): >= 4 photos/s on 2 cores when barcodes decode; >= 15 fps
 processed at 720p; <= 300 ms median from a steady label to its event.
@@ -83,6 +84,7 @@ class CameraRun:
     latency_ms: list[float]
     settle_ms: list[float]  # first wholly visible frame -> the deciding frame
     decide_ms: list[float]  # deciding frame's arrival -> the recorded event
+    from_rest_ms: list[float]  # the frame the label came to rest in -> the recorded event
 
 
 def photo_set(out: Path, photos: int, seed: int) -> tuple[Path, list[Path]]:
@@ -164,10 +166,12 @@ def run_camera(out: Path, video: Path, truth: list[videos.Parcel], realtime: boo
     known = [e for e in events if e.number in first_full]
     settle = [1000 * (e.stream_s - first_full[e.number]) for e in known]
     decide = [1000 * e.lag_s for e in known]
+    at_rest = {p.number: p.first_still_frame / VIDEO_FPS for p in truth if p.first_still_frame >= 0}
+    from_rest = [1000 * (e.stream_s - at_rest[e.number] + e.lag_s) for e in known if e.number in at_rest]
     look_s = summary.seconds - deciding_s
     return CameraRun(summary.frames_processed, summary.fps, summary.frames_processed / look_s if look_s > 0 else 0.0,
                      1000 * cpu_s / max(1, summary.frames_processed), len(events), len(truth),
-                     [a + b for a, b in zip(settle, decide, strict=True)], settle, decide)
+                     [a + b for a, b in zip(settle, decide, strict=True)], settle, decide, from_rest)
 
 
 def _p95(values: list[float]) -> float:
@@ -189,6 +193,8 @@ def camera_rows(out: Path, parcels: int) -> list[tuple]:
                  f"{median:.0f} ms median, {_p95(live.latency_ms):.0f} ms p95 to event", f"<= {TARGET_MEDIAN_MS:g} ms median",
                  median <= TARGET_MEDIAN_MS,
                  (f"settle {statistics.median(live.settle_ms or [0]):.0f} ms + decide {statistics.median(live.decide_ms or [0]):.0f} ms (medians); "
+                  f"from the frame the label came to rest in: {statistics.median(live.from_rest_ms or [float('nan')]):.0f} ms median, "
+                  f"{_p95(live.from_rest_ms):.0f} ms p95; "
                   f"{live.events} events / {live.parcels} parcels")))
     return rows
 

@@ -70,6 +70,7 @@ class Parcel:
     scene: str
     first_full_frame: int  # first frame with the whole label inside the picture (-1: never)
     legible: bool  # False for an out-of-focus pass
+    first_still_frame: int = -1  # hold: first frame with the label at rest (-1: it never rests)
 
 
 def labels(seed: int = COMMITTED_SEED, count: int = COMMITTED_COUNT, kinds: tuple[str, ...] = ("clean", "order_number", "recipient"),
@@ -110,15 +111,19 @@ def write_video(path: Path, scenes: list[Scene], fps: float = FPS, seed: int = 1
     truth, index = [], 0
     try:
         for scene in scenes:
-            first_full = -1
+            first_full = first_still = -1
+            previous_x = None
             for x, look in _positions(scene, width, fps):
                 frame = _frame(desk, scene.label, x, look, nrng)
                 if scene.label is not None and first_full < 0 and 0 <= x and x + scene.label.image.shape[1] <= width:
                     first_full = index
+                if scene.kind == "hold" and first_still < 0 and x == previous_x:
+                    first_still = index - 1  # the frame it arrived in: it stays from there
+                previous_x = x
                 writer.write(frame)
                 index += 1
             if scene.label is not None:
-                truth.append(Parcel(scene.label.number, scene.kind, first_full, legible=scene.kind != "blur"))
+                truth.append(Parcel(scene.label.number, scene.kind, first_full, legible=scene.kind != "blur", first_still_frame=first_still))
     finally:
         writer.release()
     return truth
