@@ -37,6 +37,27 @@ def scanned(tmp_path_factory, truth) -> tuple[str, dict[str, dict], subprocess.C
     return db, {r["path"]: r for r in json_lines(proc.stdout)}, proc
 
 
+def evidence_by_path(db: str) -> dict[str, dict]:
+    import sqlite3
+
+    with sqlite3.connect(db.removeprefix("sqlite:///")) as conn:
+        return {path: json.loads(evidence) for path, evidence in conn.execute("SELECT path, evidence FROM scans")}
+
+
+def test_a_clear_label_is_decided_without_reading_all_of_it_and_a_review_reads_it_all(scanned, truth):
+    db, results, _proc = scanned
+    evidence = evidence_by_path(db)
+    queued = [p for p, r in results.items() if r["status"] == "queued"]
+    reviewed = [p for p, r in results.items() if r["status"] == "review"]
+    # Most queue decisions stop once the number, the recipient and the first address line settle them...
+    early = [p for p in queued if evidence[p]["ocr_lines_unread"] > 0]
+    assert len(early) >= len(queued) * 3 // 4, f"only {len(early)} of {len(queued)} queued photos stopped early"
+    # ... having read the printed number and agreeing with the barcode.
+    assert all(results[p]["via"] == "barcode+ocr" for p in early)
+    # A photo waiting for a person has every line of its label read.
+    assert reviewed and all(evidence[p]["ocr_lines_unread"] == 0 for p in reviewed)
+
+
 def test_every_sample_photo_gets_one_contract_object(scanned, truth):
     _db, results, _proc = scanned
     assert set(results) == set(truth)

@@ -3,7 +3,7 @@
 import pytest
 
 from capture import review
-from capture.pipeline.match import MatchPolicy, address_similarity, decide
+from capture.pipeline.match import MatchPolicy, address_similarity, decide, settled
 from capture.store import repo
 from capture.store.db import open_engine, session_scope
 from capture.store.tables import Order
@@ -309,3 +309,32 @@ def test_matching_looks_at_a_handful_of_orders_not_all(traps):
         out = decide(label([Person("蒋志勇", "7084", LABEL_ADDR)]), counting)
     assert out.status is Status.QUEUED
     assert counting.rows < 10
+
+
+# --- when reading may stop early (pipeline.reading reads the label in rounds) ---
+
+
+def test_reading_stops_on_a_queue_decision_whose_order_is_certain(db):
+    by_number = run(db, facts(order_numbers=["1000000000000000002"]))
+    by_recipient = run(db, facts(people=[Person("王芳", "3333", "广东省广州市天河区体育西路1号")]))
+    assert by_number.status is by_recipient.status is Status.QUEUED
+    assert settled(by_number) and settled(by_recipient)  # the other 王芳 (another phone, another city) does not resemble her
+
+
+def test_reading_goes_on_while_another_order_resembles_the_recipient(db):
+    # 张三 at this address has a closed order too: an order number further down could name it.
+    out = run(db, facts(people=[Person("张三", "5678", ADDR)]))
+    assert out.status is Status.QUEUED and out.order.tid == "1000000000000000001"
+    assert not settled(out)
+
+
+def test_reading_goes_on_until_the_printed_number_confirms_the_barcode(db):
+    out = run(db, facts(order_numbers=["1000000000000000002"], via=Via.BARCODE, confidence=0.93))
+    assert out.status is Status.QUEUED and not settled(out)  # a misprinted number further down would be review
+
+
+def test_a_review_always_reads_the_whole_label_and_a_certain_rejection_need_not(db):
+    review_out = run(db, facts(people=[Person("赵敏", "4444", "江苏省南京市鼓楼区中山路1号")]))
+    assert review_out.status is Status.REVIEW and not settled(review_out)
+    closed = run(db, facts(order_numbers=["1000000000000000007"]))
+    assert closed.status is Status.REJECTED and settled(closed)
