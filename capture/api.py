@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, replace
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session

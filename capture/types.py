@@ -50,8 +50,9 @@ class Decoded:
 
     barcodes: tuple[BarcodeRead, ...]
     lines: tuple[TextLine, ...]
-    # Text lines found on the label but left unrecognised because the lines
-    # nearer its barcode already settled the decision (pipeline.reading).
+    # Text lines left unrecognised because the lines nearer the barcode
+    # already settled the decision (pipeline.reading).  A lower bound: the
+    # label beyond the band around its barcode, never detected, counts as one.
     unread_lines: int = 0
 
 

@@ -10,7 +10,6 @@ the network, so nothing here may fall back to its defaults.
 from __future__ import annotations
 
 import logging
-import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager

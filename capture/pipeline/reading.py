@@ -90,7 +90,7 @@ class TextReading:
 
     def _plan_label_views(self, image: np.ndarray, anchors: list[BarcodeRead], reads: list[BarcodeRead]) -> None:
         """Detect the band around each anchor's bars; rank its lines nearest first."""
-        near: list[tuple[float, _Line]] = []
+        near: list[tuple[tuple[bool, float], _Line]] = []
         for anchor in anchors:
             view = regions.label_view(image, anchor, reads)
             index = len(self.views)
@@ -101,8 +101,8 @@ class TextReading:
         near.sort(key=lambda item: item[0])
         rows = _rows([line for _, line in near if not _is_marker(line.quad)])
         markers = [line for _, line in near if _is_marker(line.quad)]
-        early = [sum(rows[i * EARLY_ROUND_ROWS : (i + 1) * EARLY_ROUND_ROWS], []) for i in range(EARLY_ROUNDS)]
-        later = sum(rows[EARLY_ROUNDS * EARLY_ROUND_ROWS :], []) + markers
+        early = [[line for row in rows[i * EARLY_ROUND_ROWS : (i + 1) * EARLY_ROUND_ROWS] for line in row] for i in range(EARLY_ROUNDS)]
+        later = [line for row in rows[EARLY_ROUNDS * EARLY_ROUND_ROWS :] for line in row] + markers
         self._rounds = [r for r in (*early, later) if r]
         self._rest_pending = True
 
@@ -228,8 +228,8 @@ def _band(view: LabelView, half_width: float | None) -> tuple[int, int, int, int
     return (
         max(0, int(mid_x - reach)),
         max(0, int(bars_top - NEAR_ABOVE * barcode_px)),
-        min(width, int(math.ceil(mid_x + reach))),
-        min(height, int(math.ceil(bars_bottom + NEAR_BELOW * barcode_px))),
+        min(width, math.ceil(mid_x + reach)),
+        min(height, math.ceil(bars_bottom + NEAR_BELOW * barcode_px)),
     )
 
 
