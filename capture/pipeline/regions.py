@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from capture.types import BarcodeRead, Quad, TextLine
+from capture.types import BarcodeRead, Quad
 
 # The label around a barcode, in barcode lengths from the barcode's centre:
 # e-waybills are about 1.4 barcode lengths wide and 2.2 long, with the main
@@ -67,9 +67,6 @@ class LabelView:
         pts = np.array(quad, dtype=np.float64)
         mapped = pts @ self.to_photo[:, :2].T + self.to_photo[:, 2]
         return tuple((float(x), float(y)) for x, y in mapped)  # type: ignore[return-value]
-
-    def map_line(self, line: TextLine) -> TextLine:
-        return TextLine(text=line.text, score=line.score, box=self.map_quad(line.box))
 
     def to_view(self, quad: Quad) -> Quad:
         back = cv2.invertAffineTransform(self.to_photo)
