@@ -113,11 +113,11 @@ class Looker:
         preview, scale = _preview(frame.image, self._settings.camera_preview_width)
         steady = self._still.update(preview)
         barcodes = tuple(_in_frame(read, 1.0 / scale) for read in read_barcodes(preview, self._chosen.barcode))
-        reads = _waybill_reads(list(barcodes), 1.0)
+        reads = _waybill_reads(barcodes)
         if reads or not steady or not self._may_read_fully():
             return Sighting(frame, reads, steady, barcodes)
         decoded, facts = read_label(Frame(frame.image, "camera"), self._chosen, self._settings)
-        found = _waybill_reads(list(decoded.barcodes), 1.0)
+        found = _waybill_reads(decoded.barcodes)
         found += tuple(NumberRead(c.number, Via.OCR, None) for c in facts.candidates if c.via is Via.OCR)
         self._ocr_found = self._ocr_found or bool(found)
         return Sighting(frame, found, steady)
@@ -149,14 +149,13 @@ def _in_frame(read: BarcodeRead, to_frame: float) -> BarcodeRead:
     return replace(read, box=box)
 
 
-def _waybill_reads(reads: list[BarcodeRead], to_frame: float) -> tuple[NumberRead, ...]:
-    """Barcodes that carry a waybill number (not a QR code's URL), boxes in frame pixels."""
+def _waybill_reads(reads: tuple[BarcodeRead, ...]) -> tuple[NumberRead, ...]:
+    """Barcodes (boxes in frame pixels) that carry a waybill number, not a QR code's URL."""
     found = []
     for read in reads:
         number = carriers.canonical(read.text)
         if carriers.identify(number):
-            box: Quad = tuple((x * to_frame, y * to_frame) for x, y in read.box)  # type: ignore[assignment]
-            found.append(NumberRead(number, Via.BARCODE, box))
+            found.append(NumberRead(number, Via.BARCODE, read.box))
     return tuple(found)
 
 
