@@ -51,28 +51,26 @@ class RapidOcrEngine:
         params.update(_model_params(settings))
         if settings.ocr_threads > 0:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = settings.ocr_threads
+        # Recognition runs one line per core, each on one thread: a text line
+        # is too small an input for two threads to share well (three lines:
+        # 108 ms this way, 148 ms one after another on two threads).  A second
+        # RapidOCR, used only for recognition, holds the single-threaded
+        # session; ONNX Runtime sessions take concurrent calls.  The first one's
+        # own recogniser is then loaded only if `read` (a whole image at once,
+        # for the benchmark's baseline) is ever called.
+        lanes = cpu_threads(settings.ocr_threads)
         with _threads_sleep_when_idle():
             self._ocr = RapidOCR(params=params)
             # Loaded now, not at first use, so the sessions get the options above.
             self._ocr._load_det_model()
             self._ocr._load_cls_model()
-            self._ocr._load_rec_model()
-        self._rec_input = TextRecInput
-        # Recognition runs one line per core, each on one thread: a text line
-        # is too small an input for two threads to share well (three lines:
-        # 108 ms this way, 148 ms one after another on two threads).  A second
-        # RapidOCR, used only for recognition (it loads models when first
-        # used), holds the single-threaded session; ONNX Runtime sessions take
-        # concurrent calls.
-        lanes = cpu_threads(settings.ocr_threads)
-        if lanes > 1:
-            with _threads_sleep_when_idle():
+            if lanes > 1:
                 single = RapidOCR(params={**params, "EngineConfig.onnxruntime.intra_op_num_threads": 1})
                 self._recognizer = single._load_rec_model()
-            self._lanes: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="ocr-rec")
-        else:
-            self._recognizer = self._ocr._load_rec_model()
-            self._lanes = None
+            else:
+                self._recognizer = self._ocr._load_rec_model()
+        self._rec_input = TextRecInput
+        self._lanes = ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="ocr-rec") if lanes > 1 else None
 
     # RapidOCR keeps per-call flags as state (a known flaw), so every call
     # below passes all three: a detect() must not leave recognition off.
