@@ -195,14 +195,10 @@ def near_band_in_view(bars: Quad, width: int, height: int) -> bool:
     until this holds, the recipient block may be cut off at the edge.
     `bars` is the barcode's box in the picture.
     """
-    pts = np.array(bars, dtype=np.float64)
-    along, across = pts[1] - pts[0], pts[3] - pts[0]
-    length, bars_height = float(np.hypot(*along)), float(np.hypot(*across))
+    centre, u, length, bars_height = regions.bars_geometry(bars)
     if length == 0:
         return False
-    u = along / length
     d = np.array([-u[1], u[0]])
-    centre = pts.mean(axis=0)
     xs = (-LABEL_HALF_WIDTH * length, LABEL_HALF_WIDTH * length)
     ys = (-bars_height / 2 - NEAR_ABOVE * length, bars_height / 2 + NEAR_BELOW * length)
     corners = [centre + x * u + y * d for x in xs for y in ys]

@@ -109,9 +109,9 @@ class LabelView:
         return self.image[y0:y1, x0:x1]
 
 
-def _geometry(read: BarcodeRead) -> tuple[np.ndarray, np.ndarray, float, float]:
+def bars_geometry(box: Quad) -> tuple[np.ndarray, np.ndarray, float, float]:
     """(centre, unit reading direction, length, height) of a barcode box."""
-    pts = np.array(read.box, dtype=np.float64)
+    pts = np.array(box, dtype=np.float64)
     top = pts[1] - pts[0]
     length = float(np.hypot(*top))
     height = float(np.hypot(*(pts[3] - pts[0])))
@@ -128,8 +128,8 @@ def anchors(reads: tuple[BarcodeRead, ...] | list[BarcodeRead]) -> list[BarcodeR
     """
     linear = [r for r in reads if not any(m in r.format for m in MATRIX_FORMATS)]
     chosen: list[BarcodeRead] = []
-    for read in sorted(linear, key=lambda r: -_geometry(r)[2]):
-        centre, _, length, _ = _geometry(read)
+    for read in sorted(linear, key=lambda r: -bars_geometry(r.box)[2]):
+        centre, _, length, _ = bars_geometry(read.box)
         if length < MIN_ANCHOR_PX:
             continue
         if any(read.text == a.text or _inside_label(centre, a) for a in chosen):
@@ -140,7 +140,7 @@ def anchors(reads: tuple[BarcodeRead, ...] | list[BarcodeRead]) -> list[BarcodeR
 
 def _label_coords(point: np.ndarray, anchor: BarcodeRead) -> tuple[float, float]:
     """A photo point in the anchor's label frame, in barcode lengths from its centre."""
-    centre, u, length, _ = _geometry(anchor)
+    centre, u, length, _ = bars_geometry(anchor.box)
     rel = point - centre
     return float(rel @ u) / length, float(rel @ np.array([-u[1], u[0]])) / length
 
@@ -160,11 +160,11 @@ def _span(anchor: BarcodeRead, reads: tuple[BarcodeRead, ...] | list[BarcodeRead
     With only one copy read, the barcode may be the stub itself, so the
     view reaches up over the whole label.
     """
-    _, _, length, height = _geometry(anchor)
+    _, _, length, height = bars_geometry(anchor.box)
     copies = [r for r in reads if r is not anchor and r.text == anchor.text]
     if not copies:
         return -LABEL_HALF_WIDTH_LONE, LABEL_HALF_WIDTH_LONE, LABEL_TOP_LONE, LABEL_BOTTOM
-    below = [(_label_coords(_geometry(c)[0], anchor)[1], _geometry(c)[3] / length) for c in copies]
+    below = [(_label_coords(bars_geometry(c.box)[0], anchor)[1], bars_geometry(c.box)[3] / length) for c in copies]
     below = [(y, h) for y, h in below if y > 0]
     if not below:
         return LABEL_LEFT, LABEL_RIGHT, LABEL_TOP, LABEL_BOTTOM
@@ -175,7 +175,7 @@ def _span(anchor: BarcodeRead, reads: tuple[BarcodeRead, ...] | list[BarcodeRead
 
 def label_view(image: np.ndarray, anchor: BarcodeRead, reads: tuple[BarcodeRead, ...] | list[BarcodeRead] = ()) -> LabelView:
     """The label around `anchor`, upright, at VIEW_BARCODE_PX per barcode length."""
-    centre, u, length, bar_height = _geometry(anchor)
+    centre, u, length, bar_height = bars_geometry(anchor.box)
     d = np.array([-u[1], u[0]])  # down on the label: reading direction turned 90 degrees clockwise
     left, right, top, bottom = _span(anchor, reads)
     scale = VIEW_BARCODE_PX / length
@@ -241,5 +241,5 @@ def whole_photo(image: np.ndarray, max_side: int) -> LabelView:
 
 def turn_angle(anchor: BarcodeRead) -> float:
     """Degrees the label is turned in the photo (0 = upright), for evidence and tests."""
-    _, u, _, _ = _geometry(anchor)
+    _, u, _, _ = bars_geometry(anchor.box)
     return math.degrees(math.atan2(u[1], u[0]))

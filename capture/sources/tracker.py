@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from capture.pipeline.reading import near_band_in_view
+from capture.pipeline.regions import bars_geometry
 from capture.sources.stream import StreamFrame
 from capture.types import BarcodeRead, Quad, Via
 
@@ -187,6 +188,5 @@ def _band_in_view(number: str, sighting: Sighting) -> bool:
 
 
 def _at_rest(before: Quad, now: Quad) -> bool:
-    (x0, y0), (x1, y1) = now[0], now[1]
-    allowed = max(AT_REST_MIN_PX, AT_REST_SHARE * ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5)
+    allowed = max(AT_REST_MIN_PX, AT_REST_SHARE * bars_geometry(now)[2])
     return all(abs(a - c) <= allowed and abs(b - d) <= allowed for (a, b), (c, d) in zip(before, now, strict=True))
