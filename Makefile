@@ -12,7 +12,7 @@ DEB_PACKAGES := libzbar0 fonts-wqy-microhei fonts-wqy-zenhei fonts-dejavu-core p
 DEMO_DB := .tmp/demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-paddle system-packages demo test bench bench-match bench-upload bench-sources samples clean
+.PHONY: setup setup-test system-packages lock lock-upgrade check demo test bench bench-match bench-upload bench-sources samples clean
 
 system-packages: .tmp/.system-packages
 .tmp/.system-packages:
@@ -23,22 +23,33 @@ system-packages: .tmp/.system-packages
 	fi
 	@touch $@
 
-$(VENV)/.base: pyproject.toml | system-packages
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[test,postgres]'
+# uv installs the environment from uv.lock and nothing else: `--locked` fails
+# when pyproject.toml and the lock disagree, instead of resolving afresh.  uv
+# itself comes pinned by hash (scripts/uv-requirements.txt).
+TOOLS := .tmp/tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+$(UV): scripts/uv-requirements.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q --require-hashes -r scripts/uv-requirements.txt
 	@touch $@
 
-# The paddle extra pulls opencv-python and opencv-contrib-python beside the
-# headless build rapidocr uses; collapse them to one distribution so cv2 is
-# one consistent library.
-$(VENV)/.paddle: $(VENV)/.base
-	$(PIP) install -q -e '.[test,postgres,paddle]'
-	bash scripts/one_opencv.sh $(PY)
-	@touch $@
+# The demo needs the base install only; --inexact keeps extras a test run
+# installed.  The tests need every extra and the check tools.
+setup: $(UV) | system-packages
+	$(UV) sync --locked --inexact --extra postgres
+setup-test: $(UV) | system-packages
+	$(UV) sync --locked --all-extras --group check
 
-setup: $(VENV)/.base
-setup-paddle: $(VENV)/.paddle
+# Refresh the lock on purpose: `make lock` after editing pyproject.toml keeps
+# every other pin; `make lock-upgrade` takes the newest release each range allows.
+lock: $(UV)
+	$(UV) lock
+lock-upgrade: $(UV)
+	$(UV) lock --upgrade
 
 demo: setup
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
@@ -46,7 +57,15 @@ demo: setup
 	$(WAYBILL) scan samples/photos --db sqlite:///$(DEMO_DB)
 	$(WAYBILL) queue list --db sqlite:///$(DEMO_DB)
 
-test: setup-paddle
+# Lint, format and types; and the lock must match pyproject.toml.
+CHECKED := capture tests bench samples
+check: setup-test
+	$(UV) lock --check
+	$(VENV)/bin/ruff check $(CHECKED)
+	$(VENV)/bin/ruff format --check $(CHECKED)
+	$(VENV)/bin/mypy $(CHECKED)
+
+test: setup-test
 	$(PY) -m pytest -q
 
 bench: setup

@@ -42,20 +42,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from capture import api, settings as settings_mod  # noqa: E402
-from photo_set import ensure_set  # noqa: E402
-from capture.errors import UnreadableImage  # noqa: E402
-from capture.pipeline.match import MatchPolicy, decide  # noqa: E402
-from capture.pipeline.run import read_label  # noqa: E402
-from capture.review import label_facts  # noqa: E402
-from capture.sources.files import load_frame  # noqa: E402
-from capture.store import repo  # noqa: E402
-from capture.store.db import open_engine, session_scope  # noqa: E402
-from capture.store.order_source import OrderRow, upsert_orders  # noqa: E402
-from capture.store.orders_import import import_orders  # noqa: E402
-from capture.store.tables import Order, OrderStatus  # noqa: E402
-from capture.types import LabelFacts, Person, Status  # noqa: E402
-from sqlmodel import func, select  # noqa: E402
+from photo_set import ensure_set
+from sqlmodel import func, select
+
+from capture import api
+from capture import settings as settings_mod
+from capture.errors import UnreadableImage
+from capture.pipeline.match import MatchPolicy, decide
+from capture.pipeline.run import read_label
+from capture.review import label_facts
+from capture.sources.files import load_frame
+from capture.store import repo
+from capture.store.db import open_engine, session_scope
+from capture.store.order_source import OrderRow, upsert_orders
+from capture.store.orders_import import import_orders
+from capture.store.tables import Order, OrderStatus
+from capture.types import LabelFacts, Person, Status
 
 DEFAULT_COUNT = 200
 DEFAULT_SEED = 4
@@ -91,11 +93,15 @@ def ensure_facts(set_dir: Path, truth: list[dict], refresh: bool) -> dict[str, L
     with cache.open("w", encoding="utf-8") as f:
         for i, t in enumerate(truth, 1):
             try:
-                _decoded, read = read_label(load_frame(set_dir / t["file"], settings.max_image_pixels), chosen, settings)
+                _decoded, read = read_label(
+                    load_frame(set_dir / t["file"], settings.max_image_pixels), chosen, settings
+                )
             except UnreadableImage:
                 read = None
             facts[t["file"]] = read
-            f.write(json.dumps({"file": t["file"], "facts": _facts_json(read) if read else None}, ensure_ascii=False) + "\n")
+            f.write(
+                json.dumps({"file": t["file"], "facts": _facts_json(read) if read else None}, ensure_ascii=False) + "\n"
+            )
             if i % 20 == 0:
                 print(f"read {i}/{len(truth)} photos ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return facts
@@ -122,7 +128,9 @@ def build_orders(db_url: str, set_dir: Path, truth: list[dict], open_orders: int
     with session_scope(engine) as session:
         import_orders(session, set_dir / "orders.csv")
         recipients = [r for r in (_recipient(session, t["order"]) for t in truth if t.get("order")) if r is not None]
-        have = session.exec(select(func.count()).select_from(Order).where(Order.status == OrderStatus.AWAITING_SHIPMENT.value)).one()
+        have = session.exec(
+            select(func.count()).select_from(Order).where(Order.status == OrderStatus.AWAITING_SHIPMENT.value)
+        ).one()
     rng = random.Random(FILLER_SEED)
     world = World(rng)
     world.names.update(r.receiver_name for r in recipients)
@@ -132,18 +140,41 @@ def build_orders(db_url: str, set_dir: Path, truth: list[dict], open_orders: int
             rows.append(_row(world, world.person(r.receiver_name), OrderStatus.AWAITING_SHIPMENT))
         if rng.random() < FAMILY_SHARE:
             family = world.person()
-            rows.append(_row(world, family, OrderStatus.AWAITING_SHIPMENT, phone=f"138****{r.phone_tail}", address=r.receiver_address))
+            rows.append(
+                _row(
+                    world,
+                    family,
+                    OrderStatus.AWAITING_SHIPMENT,
+                    phone=f"138****{r.phone_tail}",
+                    address=r.receiver_address,
+                )
+            )
         if rng.random() < OLD_ORDER_SHARE:
             status = rng.choice((OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.CLOSED))
-            rows.append(_row(world, None, status, name=r.receiver_name, phone=f"138****{r.phone_tail}", address=r.receiver_address))
+            rows.append(
+                _row(
+                    world,
+                    None,
+                    status,
+                    name=r.receiver_name,
+                    phone=f"138****{r.phone_tail}",
+                    address=r.receiver_address,
+                )
+            )
     open_rows = sum(1 for row in rows if row.status is OrderStatus.AWAITING_SHIPMENT)
     for _ in range(max(0, open_orders - have - open_rows)):
         rows.append(_row(world, world.person(), OrderStatus.AWAITING_SHIPMENT))
         if rng.random() < NOT_OPEN_SHARE:
-            rows.append(_row(world, world.person(), rng.choice((OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.CLOSED))))
+            rows.append(
+                _row(
+                    world, world.person(), rng.choice((OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.CLOSED))
+                )
+            )
     with session_scope(engine) as session:
         upsert_orders(session, rows, "bench/match.py filler")
-        return session.exec(select(func.count()).select_from(Order).where(Order.status == OrderStatus.AWAITING_SHIPMENT.value)).one()
+        return session.exec(
+            select(func.count()).select_from(Order).where(Order.status == OrderStatus.AWAITING_SHIPMENT.value)
+        ).one()
 
 
 @dataclass(frozen=True)
@@ -158,7 +189,9 @@ def _recipient(session, tid: str) -> _Recipient | None:  # type: ignore[no-untyp
     return _Recipient(order.receiver_name, order.phone_tail, order.receiver_address) if order else None
 
 
-def _row(world, person, status: OrderStatus, name: str | None = None, phone: str | None = None, address: str | None = None) -> OrderRow:  # type: ignore[no-untyped-def]
+def _row(
+    world, person, status: OrderStatus, name: str | None = None, phone: str | None = None, address: str | None = None
+) -> OrderRow:  # type: ignore[no-untyped-def]
     rng = world.rng
     tid = world.unique(lambda: rng.choice("123") + "".join(rng.choice("0123456789") for _ in range(18)))
     phone = phone or person.masked
@@ -200,7 +233,12 @@ def _flawed(p: Person, flaw: str, rng: random.Random) -> Person:
         return replace(p, name=name[0] + "*" * (len(name) - 1))
     if flaw == "phone_digit_wrong" and len(p.phone_tail) == 4:
         i = rng.randrange(4)
-        return replace(p, phone_tail=p.phone_tail[:i] + rng.choice([d for d in "0123456789" if d != p.phone_tail[i]]) + p.phone_tail[i + 1 :])
+        return replace(
+            p,
+            phone_tail=p.phone_tail[:i]
+            + rng.choice([d for d in "0123456789" if d != p.phone_tail[i]])
+            + p.phone_tail[i + 1 :],
+        )
     if flaw == "province_left_out":
         cut = p.address.find("省")
         return replace(p, address=p.address[cut + 1 :] if cut >= 0 else p.address[2:])
@@ -244,7 +282,9 @@ class Tally:
                 self.missed[f"{t['kind']} -> {outcome.status.value} {','.join(str(r) for r in outcome.reasons)}"] += 1
         if queued and (t["expect_status"] != Status.QUEUED.value or number != right_number or tids != [t["order"]]):
             self.wrong_queues += 1
-            self.wrong_examples.append(f"{t['file']}: queued {number} -> {tids}, truth {t['expect_status']} {right_number} -> {t.get('order')}")
+            self.wrong_examples.append(
+                f"{t['file']}: queued {number} -> {tids}, truth {t['expect_status']} {right_number} -> {t.get('order')}"
+            )
 
 
 def run(db_url: str, truth: list[dict], facts: dict[str, LabelFacts | None], flaw_seed: int | None) -> Tally:
@@ -302,8 +342,12 @@ def main() -> int:
         results.append(("as read", open_count, run(f"sqlite:///{db_file}", truth, facts, None)))
         results.append(("one flaw each", open_count, run(f"sqlite:///{db_file}", truth, facts, args.seed)))
 
-    print(f"\n{len(truth)} generated photos ({set_dir.name}), facts read once by the real engines; decide() on SQLite, one process\n")
-    print("| facts | open orders | photos | right order (number read, order unique) | wrong-order queues | review | median ms | p95 ms |")
+    print(
+        f"\n{len(truth)} generated photos ({set_dir.name}), facts read once by the real engines; decide() on SQLite, one process\n"
+    )
+    print(
+        "| facts | open orders | photos | right order (number read, order unique) | wrong-order queues | review | median ms | p95 ms |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for label, n, tally in results:
         print(_row_text(label, n, tally))
@@ -316,10 +360,16 @@ def main() -> int:
                 print(f"  not right ({label}, {n:,}): {what}: {k}")
         rate = tally.right_order / tally.should_queue if tally.should_queue else 1.0
         p95 = sorted(tally.ms)[max(0, round(P95 * len(tally.ms)) - 1)]
-        failed |= tally.wrong_queues > 0 or (label == "as read" and rate < TARGET_RIGHT) or statistics.median(tally.ms) >= TARGET_MS
+        failed |= (
+            tally.wrong_queues > 0
+            or (label == "as read" and rate < TARGET_RIGHT)
+            or statistics.median(tally.ms) >= TARGET_MS
+        )
         if p95 >= TARGET_MS:
             print(f"  note: p95 {p95:.2f} ms at {n:,} open orders ({label})")
-    print(f"\ntargets: right order >= {TARGET_RIGHT:.0%} (as read), 0 wrong-order queues, median < {TARGET_MS:g} ms: {'MISSED' if failed else 'met'}")
+    print(
+        f"\ntargets: right order >= {TARGET_RIGHT:.0%} (as read), 0 wrong-order queues, median < {TARGET_MS:g} ms: {'MISSED' if failed else 'met'}"
+    )
     return 1 if failed else 0
 
 

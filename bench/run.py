@@ -26,15 +26,17 @@ import cv2
 
 ROOT = Path(__file__).resolve().parent.parent
 
-from baseline import NaiveReader  # noqa: E402
-from photo_set import ensure_set  # noqa: E402
-from capture import api, settings as settings_mod  # noqa: E402
-from capture.sources.files import load_frame  # noqa: E402
-from capture.errors import UnreadableImage  # noqa: E402
-from capture.store.db import session_scope  # noqa: E402
-from capture.store.tables import Order  # noqa: E402
-from capture.types import Status  # noqa: E402
-from sqlmodel import select  # noqa: E402
+from baseline import NaiveReader
+from photo_set import ensure_set
+from sqlmodel import select
+
+from capture import api
+from capture import settings as settings_mod
+from capture.errors import UnreadableImage
+from capture.sources.files import load_frame
+from capture.store.db import session_scope
+from capture.store.tables import Order
+from capture.types import Status
 
 DEFAULT_COUNT = 200
 DEFAULT_SEED = 2026
@@ -59,7 +61,17 @@ class Tally:
     unsafe_examples: list[str] = field(default_factory=list)
     missed_examples: list[str] = field(default_factory=list)
 
-    def add(self, truth: dict, numbers: list[str], queued: bool, waybill: str | None, order: str | None, ms: float, cpu_ms: float, confidence: float | None = None) -> None:
+    def add(
+        self,
+        truth: dict,
+        numbers: list[str],
+        queued: bool,
+        waybill: str | None,
+        order: str | None,
+        ms: float,
+        cpu_ms: float,
+        confidence: float | None = None,
+    ) -> None:
         self.photos += 1
         self.ms.append(ms)
         self.cpu_ms.append(cpu_ms)
@@ -81,9 +93,13 @@ class Tally:
             self.right_order += hit
             if not hit:
                 self.missed_examples.append(f"{truth['file']} ({truth['kind']}): not queued to {truth.get('order')}")
-        if queued and (truth["expect_status"] != Status.QUEUED.value or waybill != right or order != truth.get("order")):
+        if queued and (
+            truth["expect_status"] != Status.QUEUED.value or waybill != right or order != truth.get("order")
+        ):
             self.unsafe += 1
-            self.unsafe_examples.append(f"{truth['file']}: queued {waybill} -> {order}, truth {truth['expect_status']} {right} -> {truth.get('order')}")
+            self.unsafe_examples.append(
+                f"{truth['file']}: queued {waybill} -> {order}, truth {truth['expect_status']} {right} -> {truth.get('order')}"
+            )
 
     def row(self) -> str:
         median = statistics.median(self.ms) if self.ms else 0.0
@@ -119,7 +135,16 @@ def run_pipeline(set_dir: Path, truth: list[dict], settings: settings_mod.Settin
         numbers = [c.number for c in outcome.candidates] or ([outcome.candidate.number] if outcome.candidate else [])
         queued = outcome.status is Status.QUEUED
         waybill = outcome.candidate.number if outcome.candidate else None
-        tally.add(t, numbers, queued, waybill, outcome.order.tid if outcome.order else None, result.ms, cpu_ms, outcome.confidence)
+        tally.add(
+            t,
+            numbers,
+            queued,
+            waybill,
+            outcome.order.tid if outcome.order else None,
+            result.ms,
+            cpu_ms,
+            outcome.confidence,
+        )
     return tally
 
 
@@ -135,7 +160,15 @@ def run_baseline(set_dir: Path, truth: list[dict], settings: settings_mod.Settin
         try:
             image = load_frame(set_dir / t["file"], settings.max_image_pixels).image
         except UnreadableImage:
-            tally.add(t, [], False, None, None, (time.perf_counter() - started) * 1000, (time.process_time() - cpu_started) * 1000)
+            tally.add(
+                t,
+                [],
+                False,
+                None,
+                None,
+                (time.perf_counter() - started) * 1000,
+                (time.process_time() - cpu_started) * 1000,
+            )
             continue
         result = reader.read(image)
         numbers = [result.number] if result.number else []
@@ -162,13 +195,19 @@ def main() -> int:
     ours = run_pipeline(set_dir, truth, settings)
     naive = run_baseline(set_dir, truth, settings)
 
-    print(f"\n{len(truth)} generated photos ({set_dir.name}), one process, {Path('/proc/cpuinfo').read_text().count('processor')} cores\n")
-    print("| reader | photos | captured (right number) | wrong numbers | right order, queued | unsafe queues | median ms | p95 ms | median CPU ms |")
+    print(
+        f"\n{len(truth)} generated photos ({set_dir.name}), one process, {Path('/proc/cpuinfo').read_text().count('processor')} cores\n"
+    )
+    print(
+        "| reader | photos | captured (right number) | wrong numbers | right order, queued | unsafe queues | median ms | p95 ms | median CPU ms |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     print(ours.row())
     print(naive.row())
-    print(f"\nspeed ratio, baseline median / ours: {statistics.median(naive.ms) / statistics.median(ours.ms):.2f}x wall, "
-          f"{statistics.median(naive.cpu_ms) / statistics.median(ours.cpu_ms):.2f}x CPU")
+    print(
+        f"\nspeed ratio, baseline median / ours: {statistics.median(naive.ms) / statistics.median(ours.ms):.2f}x wall, "
+        f"{statistics.median(naive.cpu_ms) / statistics.median(ours.cpu_ms):.2f}x CPU"
+    )
     print("\n| confidence | photos with one number | right | fraction right |\n|---|---|---|---|")
     for _low, name in BANDS:
         n, right = ours.bands.get(name, [0, 0])

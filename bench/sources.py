@@ -37,9 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+import videos
 from photo_set import ensure_set  # also puts samples/ on the path
-
-import videos  # noqa: E402  (from samples/)
 
 from capture import api
 from capture import settings as settings_mod
@@ -106,7 +105,9 @@ def fresh_settings(work: Path, orders: Path, **overrides: object) -> settings_mo
 
 def run_folder(out: Path, set_dir: Path, photos: list[Path], workers: int) -> FolderRun:
     work = out / f"sources-folder-{workers}"
-    settings = fresh_settings(work, set_dir / "orders.csv", watch_workers=workers, watch_stable_s=0.0, bell_on_red=False)
+    settings = fresh_settings(
+        work, set_dir / "orders.csv", watch_workers=workers, watch_stable_s=0.0, bell_on_red=False
+    )
     inbox = work / "inbox"
     inbox.mkdir()
     for photo in photos:
@@ -152,8 +153,12 @@ def desk_video(out: Path, parcels: int) -> tuple[Path, list[videos.Parcel]]:
 
 
 def run_camera(out: Path, video: Path, truth: list[videos.Parcel], realtime: bool) -> CameraRun:
-    settings = fresh_settings(out / f"sources-camera-{'rt' if realtime else 'ff'}", ROOT / "samples" / "orders.csv",
-                              evidence_dir=str(out / "sources-evidence"), bell_on_red=False)
+    settings = fresh_settings(
+        out / f"sources-camera-{'rt' if realtime else 'ff'}",
+        ROOT / "samples" / "orders.csv",
+        evidence_dir=str(out / "sources-evidence"),
+        bell_on_red=False,
+    )
     events: list[CameraEvent] = []
     api.engines(settings)  # loaded before the clock starts
     cpu_before = time.process_time()
@@ -169,9 +174,18 @@ def run_camera(out: Path, video: Path, truth: list[videos.Parcel], realtime: boo
     at_rest = {p.number: p.first_still_frame / VIDEO_FPS for p in truth if p.first_still_frame >= 0}
     from_rest = [1000 * (e.stream_s - at_rest[e.number] + e.lag_s) for e in known if e.number in at_rest]
     look_s = summary.seconds - deciding_s
-    return CameraRun(summary.frames_processed, summary.fps, summary.frames_processed / look_s if look_s > 0 else 0.0,
-                     1000 * cpu_s / max(1, summary.frames_processed), len(events), len(truth),
-                     [a + b for a, b in zip(settle, decide, strict=True)], settle, decide, from_rest)
+    return CameraRun(
+        summary.frames_processed,
+        summary.fps,
+        summary.frames_processed / look_s if look_s > 0 else 0.0,
+        1000 * cpu_s / max(1, summary.frames_processed),
+        len(events),
+        len(truth),
+        [a + b for a, b in zip(settle, decide, strict=True)],
+        settle,
+        decide,
+        from_rest,
+    )
 
 
 def _p95(values: list[float]) -> float:
@@ -183,21 +197,34 @@ def camera_rows(out: Path, parcels: int) -> list[tuple]:
     rows = []
     video, truth = desk_video(out, parcels)
     frame_by_frame = run_camera(out, video, truth, realtime=False)
-    rows.append(("camera", f"1280x720, {frame_by_frame.frames} frames, frame by frame",
-                 f"{frame_by_frame.fps:.1f} fps ({frame_by_frame.look_fps:.1f} look fps)", f">= {TARGET_FPS:g}",
-                 frame_by_frame.fps >= TARGET_FPS,
-                 f"{frame_by_frame.cpu_ms_per_frame:.0f} CPU ms/frame; {frame_by_frame.events} events / {frame_by_frame.parcels} parcels"))
+    rows.append(
+        (
+            "camera",
+            f"1280x720, {frame_by_frame.frames} frames, frame by frame",
+            f"{frame_by_frame.fps:.1f} fps ({frame_by_frame.look_fps:.1f} look fps)",
+            f">= {TARGET_FPS:g}",
+            frame_by_frame.fps >= TARGET_FPS,
+            f"{frame_by_frame.cpu_ms_per_frame:.0f} CPU ms/frame; {frame_by_frame.events} events / {frame_by_frame.parcels} parcels",
+        )
+    )
     live = run_camera(out, video, truth, realtime=True)
     median = statistics.median(live.latency_ms) if live.latency_ms else float("nan")
-    rows.append(("camera", f"real time {VIDEO_FPS:g} fps, {live.parcels} parcels held {HOLD_S:g}s",
-                 f"{median:.0f} ms median, {_p95(live.latency_ms):.0f} ms p95 to event", f"<= {TARGET_MEDIAN_MS:g} ms median",
-                 median <= TARGET_MEDIAN_MS,
-                 (f"settle {statistics.median(live.settle_ms or [0]):.0f} ms + decide {statistics.median(live.decide_ms or [0]):.0f} ms (medians); "
-                  f"from the frame the label came to rest in: {statistics.median(live.from_rest_ms or [float('nan')]):.0f} ms median, "
-                  f"{_p95(live.from_rest_ms):.0f} ms p95; "
-                  f"{live.events} events / {live.parcels} parcels")))
+    rows.append(
+        (
+            "camera",
+            f"real time {VIDEO_FPS:g} fps, {live.parcels} parcels held {HOLD_S:g}s",
+            f"{median:.0f} ms median, {_p95(live.latency_ms):.0f} ms p95 to event",
+            f"<= {TARGET_MEDIAN_MS:g} ms median",
+            median <= TARGET_MEDIAN_MS,
+            (
+                f"settle {statistics.median(live.settle_ms or [0]):.0f} ms + decide {statistics.median(live.decide_ms or [0]):.0f} ms (medians); "
+                f"from the frame the label came to rest in: {statistics.median(live.from_rest_ms or [float('nan')]):.0f} ms median, "
+                f"{_p95(live.from_rest_ms):.0f} ms p95; "
+                f"{live.events} events / {live.parcels} parcels"
+            ),
+        )
+    )
     return rows
-
 
 
 def main() -> int:
@@ -216,11 +243,17 @@ def main() -> int:
         set_dir, photos = photo_set(args.out, args.photos, args.seed)
         for workers in (1, 2):
             run = run_folder(args.out, set_dir, photos, workers)
-            rows.append(("drop folder", f"{workers} worker{'s' if workers > 1 else ''}, {run.photos} photos",
-                         f"{run.steady_per_s:.2f} photos/s steady ({run.photos / run.wall_s:.2f} wall)",
-                         f">= {TARGET_PHOTOS_PER_S:g}", run.steady_per_s >= TARGET_PHOTOS_PER_S,
-                         f"{1000 * run.cpu_s_per_photo:.0f} CPU ms/photo, at most {run.free_cores_per_s:.2f}/s on idle cores; "
-                         + ", ".join(f"{k} {v}" for k, v in sorted(run.statuses.items()))))
+            rows.append(
+                (
+                    "drop folder",
+                    f"{workers} worker{'s' if workers > 1 else ''}, {run.photos} photos",
+                    f"{run.steady_per_s:.2f} photos/s steady ({run.photos / run.wall_s:.2f} wall)",
+                    f">= {TARGET_PHOTOS_PER_S:g}",
+                    run.steady_per_s >= TARGET_PHOTOS_PER_S,
+                    f"{1000 * run.cpu_s_per_photo:.0f} CPU ms/photo, at most {run.free_cores_per_s:.2f}/s on idle cores; "
+                    + ", ".join(f"{k} {v}" for k, v in sorted(run.statuses.items())),
+                )
+            )
 
     if not args.skip_camera:
         rows += camera_rows(args.out, args.parcels)

@@ -25,14 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tests" / "integration"))
+sys.path.insert(0, str(ROOT))
 
-import conftest as pg_fixtures  # noqa: E402  (the tests' throwaway PostgreSQL)
-from fakes.taobao_server import FakeTaobao  # noqa: E402
-from upload_helpers import queue_jobs, sf, tid, worker_env  # noqa: E402
+from tests.integration import conftest as pg_fixtures
 
-from capture.store.db import open_engine  # noqa: E402
+from capture.store.db import open_engine
+from tests.fakes.taobao_server import FakeTaobao
+from tests.integration.upload_helpers import queue_jobs, sf, tid, worker_env
 
 DEFAULT_JOBS = 600
 PG_WORKERS = (1, 2, 4)
@@ -65,7 +64,14 @@ def run_once(database: str, db_url: str, workers: int, jobs: int, scratch: Path)
         env = worker_env(fake, db_url, scratch, **BENCH_SETTINGS)
         started = time.monotonic()
         processes = [
-            subprocess.Popen([sys.executable, "-m", "capture.cli", "upload", "--until-empty"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                [sys.executable, "-m", "capture.cli", "upload", "--until-empty"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             for _ in range(workers)
         ]
         for process in processes:
@@ -91,7 +97,9 @@ def table(results: list[Result]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        lines.append(f"| {r.database} | {r.workers} | {r.jobs} | {r.sends_per_s:.0f} | {r.wall_s:.1f} | {r.duplicates} | {r.unsent} |")
+        lines.append(
+            f"| {r.database} | {r.workers} | {r.jobs} | {r.sends_per_s:.0f} | {r.wall_s:.1f} | {r.duplicates} | {r.unsent} |"
+        )
     return "\n".join(lines)
 
 
@@ -105,7 +113,9 @@ def main() -> int:
     pg_url = args.pg_url
     if not pg_url:
         user = pg_fixtures.server_user()
-        server = pg_fixtures.PgServer(bin_dir=pg_fixtures.find_pg_bin(), user=user, base=pg_fixtures._make_base_dir(user))
+        server = pg_fixtures.PgServer(
+            bin_dir=pg_fixtures.find_pg_bin(), user=user, base=pg_fixtures._make_base_dir(user)
+        )
         server.initdb()
         server.start()
         with server.connect_admin() as conn:
@@ -128,7 +138,9 @@ def main() -> int:
     four = next(r for r in results if r.database == "PostgreSQL" and r.workers == TARGET_WORKERS)
     bad = sum(r.duplicates + r.unsent for r in results)
     verdict = "met" if four.sends_per_s >= TARGET_SENDS_PER_S else "MISSED"
-    print(f"\ntarget >= {TARGET_SENDS_PER_S} sends/s with {TARGET_WORKERS} workers: {verdict}; duplicate or missing sends: {bad}")
+    print(
+        f"\ntarget >= {TARGET_SENDS_PER_S} sends/s with {TARGET_WORKERS} workers: {verdict}; duplicate or missing sends: {bad}"
+    )
     return 0 if bad == 0 else 1
 
 

@@ -64,7 +64,14 @@ def scan_one(path: Path, chosen: Engines, settings: Settings, db: Engine) -> Sca
     return scan_frame(frame, chosen, settings, db, started)
 
 
-def scan_frame(frame: Frame, chosen: Engines, settings: Settings, db: Engine, started: float | None = None, station: str | None = None) -> ScanResult:
+def scan_frame(
+    frame: Frame,
+    chosen: Engines,
+    settings: Settings,
+    db: Engine,
+    started: float | None = None,
+    station: str | None = None,
+) -> ScanResult:
     """Read one frame already in memory (a photo, a camera frame), decide, record.
 
     With a `station` (else settings.desk_station) the frame takes part in
@@ -82,13 +89,20 @@ def scan_frame(frame: Frame, chosen: Engines, settings: Settings, db: Engine, st
             return _record(session, frame.source, frame.sha256, decoded, facts, outcome, chosen, started)
         decoded, facts = read_label(frame, chosen, settings)
         step = desk.step(session, station, facts, match_policy(settings), settings.pair_timeout_s)
-        result = _record(session, frame.source, frame.sha256, decoded, facts, step.outcome, chosen, started, actor=step.actor)
+        result = _record(
+            session, frame.source, frame.sha256, decoded, facts, step.outcome, chosen, started, actor=step.actor
+        )
         desk.apply(session, station, step, result.scan_id, settings.pair_timeout_s)
         return result
 
 
 def scan_frame_if_queued(
-    frame: Frame, chosen: Engines, settings: Settings, db: Engine, started: float | None = None, barcodes: tuple[BarcodeRead, ...] | None = None
+    frame: Frame,
+    chosen: Engines,
+    settings: Settings,
+    db: Engine,
+    started: float | None = None,
+    barcodes: tuple[BarcodeRead, ...] | None = None,
 ) -> ScanResult | None:
     """A camera's first look at a label just come to rest: recorded only if it queues the parcel.
 
@@ -174,7 +188,9 @@ if TYPE_CHECKING:  # the source modules import this one; at run time they are im
     from capture.sources.handled import Handled
 
 
-def record_unreadable(source: str, sha256: str, error: UnreadableImage, chosen: Engines, db: Engine, started: float) -> ScanResult:
+def record_unreadable(
+    source: str, sha256: str, error: UnreadableImage, chosen: Engines, db: Engine, started: float
+) -> ScanResult:
     """Record a photo that could not be decoded as an `error` scan, keeping its hash.
 
     The drop folder records the hash too, so the same broken bytes dropped
@@ -185,7 +201,9 @@ def record_unreadable(source: str, sha256: str, error: UnreadableImage, chosen: 
         return _record(session, source, sha256, None, None, failed, chosen, started)
 
 
-def run_folder(folder: str | Path, settings: Settings, on_result: Callable[[Handled], None], stop: threading.Event | None = None) -> None:
+def run_folder(
+    folder: str | Path, settings: Settings, on_result: Callable[[Handled], None], stop: threading.Event | None = None
+) -> None:
     """Watch a drop folder until `stop` is set: each photo is read, recorded, queued if safe, and filed.
 
     `on_result(Handled)` is called for every file dealt with.  Raises
@@ -197,7 +215,11 @@ def run_folder(folder: str | Path, settings: Settings, on_result: Callable[[Hand
 
 
 def run_camera(
-    source: str, settings: Settings, on_event: Callable[[CameraEvent], None], stop: threading.Event | None = None, realtime: bool = False
+    source: str,
+    settings: Settings,
+    on_event: Callable[[CameraEvent], None],
+    stop: threading.Event | None = None,
+    realtime: bool = False,
 ) -> CameraSummary:
     """Read a camera (device index, stream URL or video file) until it ends or `stop` is set.
 

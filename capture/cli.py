@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from capture import __version__, api, report, review_commands, settings as settings_mod
+from capture import __version__, api, report, review_commands
+from capture import settings as settings_mod
 from capture.errors import BadArguments, CaptureError
 from capture.settings import BARCODE_ENGINES, OCR_ENGINES, Settings
 from capture.sources.commands import add_source_commands
@@ -24,11 +25,15 @@ STATUS_ORDER = (Status.QUEUED, Status.REVIEW, Status.REJECTED, Status.NO_WAYBILL
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="URL", help="database URL (default: SQLite in the user data dir; env WAYBILL_DB_URL)")
+    common.add_argument(
+        "--db", metavar="URL", help="database URL (default: SQLite in the user data dir; env WAYBILL_DB_URL)"
+    )
     common.add_argument("--config", metavar="FILE", help="TOML settings file (env WAYBILL_CONFIG)")
     common.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
 
-    parser = argparse.ArgumentParser(prog="waybill", description="Read waybill numbers off parcel-label photos and queue them for upload.")
+    parser = argparse.ArgumentParser(
+        prog="waybill", description="Read waybill numbers off parcel-label photos and queue them for upload."
+    )
     parser.add_argument("--version", action="version", version=f"waybill {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -36,17 +41,23 @@ def build_parser() -> argparse.ArgumentParser:
     engines.add_argument("--barcode-engine", choices=BARCODE_ENGINES, help="default zxing (env WAYBILL_BARCODE_ENGINE)")
     engines.add_argument("--ocr-engine", choices=OCR_ENGINES, help="default rapidocr (env WAYBILL_OCR_ENGINE)")
 
-    scan = commands.add_parser("scan", parents=[common, engines], help="read photos, match them to open orders, queue the safe ones")
+    scan = commands.add_parser(
+        "scan", parents=[common, engines], help="read photos, match them to open orders, queue the safe ones"
+    )
     scan.add_argument("paths", nargs="+", metavar="PATH", help="photos (JPEG, PNG, WebP) or folders of them")
     scan.add_argument("--json", action="store_true", help="one JSON object per photo on stdout")
     scan.set_defaults(run=cmd_scan)
 
-    decode = commands.add_parser("decode", parents=[common, engines], help="show every barcode and OCR line the engines see")
+    decode = commands.add_parser(
+        "decode", parents=[common, engines], help="show every barcode and OCR line the engines see"
+    )
     decode.add_argument("paths", nargs="+", metavar="PATH")
     decode.add_argument("--json", action="store_true", help="one JSON object per photo on stdout")
     decode.set_defaults(run=cmd_decode)
 
-    orders = commands.add_parser("orders", help="open orders").add_subparsers(dest="orders_command", required=True, metavar="ACTION")
+    orders = commands.add_parser("orders", help="open orders").add_subparsers(
+        dest="orders_command", required=True, metavar="ACTION"
+    )
     imp = orders.add_parser("import", parents=[common], help="load a Taobao/Qianniu order export (CSV, GBK or UTF-8)")
     imp.add_argument("file", type=Path)
     imp.set_defaults(run=cmd_orders_import)
@@ -71,7 +82,10 @@ def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
     counts: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     if not args.json:
-        print(f"{'status':<10} {'waybill':<18} {'carrier':<8} {'via':<12} {'conf':>5} {'order':<20} {'ms':>7}  photo / reasons", file=out)
+        print(
+            f"{'status':<10} {'waybill':<18} {'carrier':<8} {'via':<12} {'conf':>5} {'order':<20} {'ms':>7}  photo / reasons",
+            file=out,
+        )
     for result in api.scan_paths(args.paths, settings):
         counts[result.outcome.status.value] += 1
         reasons.update(str(r) for r in result.outcome.reasons)
@@ -131,7 +145,10 @@ def _print_decoded(body: dict, out: TextIO) -> None:
 def cmd_orders_import(args: argparse.Namespace, out: TextIO) -> int:
     settings = load_settings(args)
     result = api.import_orders(args.file, settings)
-    print(f"imported {args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, {len(result.problems)} rows not read", file=out)
+    print(
+        f"imported {args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, {len(result.problems)} rows not read",
+        file=out,
+    )
     for problem in result.problems:
         print(f"  line {problem.line}: {problem.reason}", file=out)
     return 0
@@ -140,7 +157,9 @@ def cmd_orders_import(args: argparse.Namespace, out: TextIO) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         return args.run(args, sys.stdout)
     except BadArguments as exc:

@@ -28,7 +28,8 @@ from sqlmodel import Session
 from capture import review
 from capture.errors import UnknownOrder
 from capture.pipeline.match import MatchPolicy, decide
-from capture.store import audit, desk as desk_store, repo, reviews
+from capture.store import audit, repo, reviews
+from capture.store import desk as desk_store
 from capture.store.audit import Action, Decision
 from capture.store.tables import ReviewState
 from capture.types import LabelFacts, OrderRef, Outcome, Reason, Status
@@ -85,7 +86,13 @@ def apply(session: Session, station: str, done: DeskStep, scan_id: int | None, t
 
 
 def _pick_list(
-    session: Session, station: str, facts: LabelFacts, lookup: repo.SqlOrderLookup, policy: MatchPolicy, held: desk_store.Waiting | None, timeout_s: float
+    session: Session,
+    station: str,
+    facts: LabelFacts,
+    lookup: repo.SqlOrderLookup,
+    policy: MatchPolicy,
+    held: desk_store.Waiting | None,
+    timeout_s: float,
 ) -> DeskStep:
     actor = audit.desk_actor(station)
     known = [o for o in (lookup.by_tid(tid) for tid in facts.order_numbers) if o is not None]
@@ -99,9 +106,13 @@ def _pick_list(
         paired = pair_label(session, station, held.label_scan_id, order, policy)
         if paired is not None:
             detail = f"paired with the label of scan {held.label_scan_id}: {describe(paired)}"
-            return DeskStep(Outcome(Status.NO_WAYBILL, (Reason.PICK_LIST,), order=order, detail=detail), Next.FORGET, actor)
+            return DeskStep(
+                Outcome(Status.NO_WAYBILL, (Reason.PICK_LIST,), order=order, detail=detail), Next.FORGET, actor
+            )
     detail = f"pick list for order {order.tid}: scan its label at {station} within {timeout_s:g} s"
-    return DeskStep(Outcome(Status.NO_WAYBILL, (Reason.PICK_LIST,), order=order, detail=detail), Next.HOLD_ORDER, actor, order.tid)
+    return DeskStep(
+        Outcome(Status.NO_WAYBILL, (Reason.PICK_LIST,), order=order, detail=detail), Next.HOLD_ORDER, actor, order.tid
+    )
 
 
 def pair_label(session: Session, station: str, scan_id: int, order: OrderRef, policy: MatchPolicy) -> Outcome | None:
@@ -115,7 +126,15 @@ def pair_label(session: Session, station: str, scan_id: int, order: OrderRef, po
     tids = tuple(o.tid for o in outcome.orders) or (order.tid,)
     if outcome.status is Status.QUEUED and candidate is not None:
         repo.queue_jobs(session, scan_id, candidate.number, candidate.carrier, tids)
-        reviews.close(session, item.id, ReviewState.PAIRED, actor, order.tid, candidate.number, f"pick list {order.tid} at {station}")
+        reviews.close(
+            session,
+            item.id,
+            ReviewState.PAIRED,
+            actor,
+            order.tid,
+            candidate.number,
+            f"pick list {order.tid} at {station}",
+        )
     decision = Decision(
         actor,
         Action.DESK_PAIR,
@@ -165,7 +184,9 @@ def pair_order(session: Session, tid: str, station: str, policy: MatchPolicy, ti
             return PairResult(station, order.tid, "paired", paired, held.label_scan_id)
     desk_store.hold_order(session, station, order.tid, timeout_s)
     detail = f"pick list for order {order.tid}: waiting for its label at {station}"
-    audit.record(session, Decision(audit.desk_actor(station), Action.PICK_LIST, "waiting", order_tids=(order.tid,), detail=detail))
+    audit.record(
+        session,
+        Decision(audit.desk_actor(station), Action.PICK_LIST, "waiting", order_tids=(order.tid,), detail=detail),
+    )
     held_now = desk_store.waiting(session, station)
     return PairResult(station, order.tid, "waiting", expires_at=held_now.expires_at if held_now else None)
-

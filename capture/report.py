@@ -44,8 +44,12 @@ def decode_contract(path: str, decoded: Decoded) -> dict[str, Any]:
     """One `waybill decode --json` object."""
     return {
         "path": path,
-        "barcodes": [{"text": b.text, "format": b.format, "engine": b.engine, "box": _box(b.box)} for b in decoded.barcodes],
-        "ocr": [{"text": ln.text, "score": round(ln.score, CONFIDENCE_DIGITS), "box": _box(ln.box)} for ln in decoded.lines],
+        "barcodes": [
+            {"text": b.text, "format": b.format, "engine": b.engine, "box": _box(b.box)} for b in decoded.barcodes
+        ],
+        "ocr": [
+            {"text": ln.text, "score": round(ln.score, CONFIDENCE_DIGITS), "box": _box(ln.box)} for ln in decoded.lines
+        ],
     }
 
 
@@ -54,7 +58,9 @@ def evidence(decoded: Decoded | None, facts: LabelFacts | None, outcome: Outcome
     out: dict[str, Any] = {"detail": outcome.detail, "match_via": outcome.match_via}
     if decoded is not None:
         out["barcodes"] = [{"text": b.text, "format": b.format, "engine": b.engine} for b in decoded.barcodes]
-        out["ocr"] = [{"text": mask_phones(ln.text), "score": round(ln.score, CONFIDENCE_DIGITS)} for ln in decoded.lines]
+        out["ocr"] = [
+            {"text": mask_phones(ln.text), "score": round(ln.score, CONFIDENCE_DIGITS)} for ln in decoded.lines
+        ]
         out["ocr_lines_unread"] = decoded.unread_lines
     if facts is not None:
         out["candidates"] = [{**asdict(c), "via": c.via.value} for c in facts.candidates]

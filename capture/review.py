@@ -33,12 +33,16 @@ STILL_OPEN = "open"
 # --- recording every decision -----------------------------------------------------
 
 
-def record_decision(session: Session, scan_id: int, path: str, outcome: Outcome, actor: str = audit.AUTO_PIPELINE) -> None:
+def record_decision(
+    session: Session, scan_id: int, path: str, outcome: Outcome, actor: str = audit.AUTO_PIPELINE
+) -> None:
     """After a scan is recorded: merged shipments' other jobs, the review item, the audit row."""
     candidate = outcome.candidate
     if outcome.status is Status.QUEUED and outcome.also_orders and candidate is not None:
         # record_scan queued the main order; the others of one parcel share its scan.
-        repo.queue_jobs(session, scan_id, candidate.number, candidate.carrier, tuple(o.tid for o in outcome.also_orders))
+        repo.queue_jobs(
+            session, scan_id, candidate.number, candidate.carrier, tuple(o.tid for o in outcome.also_orders)
+        )
     review_id = reviews.open_item(session, scan_id) if outcome.status is Status.REVIEW else None
     audit.record(
         session,
@@ -180,8 +184,12 @@ def label_facts(evidence: dict) -> LabelFacts:
         )
         for c in evidence.get("candidates", [])
     )
-    people = tuple(Person(p["name"], p["phone_tail"], p["address"], p.get("role", "")) for p in evidence.get("people", []))
-    return LabelFacts(candidates, tuple(evidence.get("order_numbers", [])), people, tuple(evidence.get("conflicts", [])))
+    people = tuple(
+        Person(p["name"], p["phone_tail"], p["address"], p.get("role", "")) for p in evidence.get("people", [])
+    )
+    return LabelFacts(
+        candidates, tuple(evidence.get("order_numbers", [])), people, tuple(evidence.get("conflicts", []))
+    )
 
 
 # --- settling --------------------------------------------------------------------------
@@ -222,9 +230,26 @@ def resolve(session: Session, item_id: int, resolution: Resolution, actor: str, 
     orders = _orders(resolution.orders, item, lookup)
     tids = tuple(o.tid for o in orders)
     refusal = checks.before_queueing(number, carrier, orders, lookup, policy.shop_carriers)
-    evidence = {"path": item.path, "numbers_read": [c.number for c in facts.candidates], "scan_reasons": item.reasons, "note": resolution.note}
+    evidence = {
+        "path": item.path,
+        "numbers_read": [c.number for c in facts.candidates],
+        "scan_reasons": item.reasons,
+        "note": resolution.note,
+    }
     if refusal is not None:
-        decision = Decision(actor, Action.REVIEW_REFUSED, refusal.status.value, item.scan_id, item.id, number, carrier, tids, (str(refusal.reason),), refusal.detail, evidence)
+        decision = Decision(
+            actor,
+            Action.REVIEW_REFUSED,
+            refusal.status.value,
+            item.scan_id,
+            item.id,
+            number,
+            carrier,
+            tids,
+            (str(refusal.reason),),
+            refusal.detail,
+            evidence,
+        )
         audit.record(session, decision)
         return Resolved(item.id, STILL_OPEN, tids, number, carrier, refusal)
     repo.queue_jobs(session, item.scan_id, number, carrier, tids)
@@ -232,7 +257,22 @@ def resolve(session: Session, item_id: int, resolution: Resolution, actor: str, 
     if not reviews.close(session, item.id, state, actor, tids[0], number, resolution.note):
         raise ReviewError(f"review item {item.id} was settled by someone else meanwhile", "run `waybill review` again")
     action = Action.REVIEW_CORRECT if state is ReviewState.CORRECTED else Action.REVIEW_ACCEPT
-    audit.record(session, Decision(actor, action, Status.QUEUED.value, item.scan_id, item.id, number, carrier, tids, (), resolution.note, evidence))
+    audit.record(
+        session,
+        Decision(
+            actor,
+            action,
+            Status.QUEUED.value,
+            item.scan_id,
+            item.id,
+            number,
+            carrier,
+            tids,
+            (),
+            resolution.note,
+            evidence,
+        ),
+    )
     return Resolved(item.id, state.value, tids, number, carrier)
 
 
@@ -242,7 +282,10 @@ def _open_item(session: Session, item_id: int) -> reviews.OpenItem:
         raise ReviewError(f"there is no review item {item_id}", "`waybill review` lists the open ones")
     if item.state != ReviewState.OPEN.value:
         when = f" at {item.resolved_at:%Y-%m-%d %H:%M:%S} UTC" if item.resolved_at else ""
-        raise ReviewError(f"review item {item_id} is already {item.state} by {item.resolved_by}{when}", "`waybill history` shows what was decided")
+        raise ReviewError(
+            f"review item {item_id} is already {item.state} by {item.resolved_by}{when}",
+            "`waybill history` shows what was decided",
+        )
     return item
 
 
@@ -251,7 +294,22 @@ def _reject(session: Session, item: reviews.OpenItem, note: str, actor: str) -> 
         raise ReviewError(f"review item {item.id} was settled by someone else meanwhile", "run `waybill review` again")
     tids = tuple(t for t in (item.order_tid,) if t)
     evidence = {"path": item.path, "scan_reasons": item.reasons}
-    audit.record(session, Decision(actor, Action.REVIEW_REJECT, Status.REJECTED.value, item.scan_id, item.id, item.waybill, item.carrier, tids, (), note, evidence))
+    audit.record(
+        session,
+        Decision(
+            actor,
+            Action.REVIEW_REJECT,
+            Status.REJECTED.value,
+            item.scan_id,
+            item.id,
+            item.waybill,
+            item.carrier,
+            tids,
+            (),
+            note,
+            evidence,
+        ),
+    )
     return Resolved(item.id, ReviewState.REJECTED.value, (), None, None)
 
 
@@ -271,9 +329,14 @@ def _number(resolution: Resolution, facts: LabelFacts, item_id: int) -> tuple[st
     elif len(read) == 1:
         number = read[0]
     elif not read:
-        raise ReviewError("no number was read on this photo", f"type it off the label: waybill review correct {item_id} NUMBER")
+        raise ReviewError(
+            "no number was read on this photo", f"type it off the label: waybill review correct {item_id} NUMBER"
+        )
     else:
-        raise ReviewError(f"this photo shows {len(read)} numbers: {', '.join(read)}", f"say which: waybill review accept {item_id} --waybill NUMBER")
+        raise ReviewError(
+            f"this photo shows {len(read)} numbers: {', '.join(read)}",
+            f"say which: waybill review accept {item_id} --waybill NUMBER",
+        )
     carrier = next(c.carrier for c in facts.candidates if c.number == number)
     return number, carrier
 

@@ -13,7 +13,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import TextIO
 
-from capture import api, settings as settings_mod
+from capture import api
+from capture import settings as settings_mod
 from capture.desk import PairResult, describe
 from capture.review import Choice, Resolution, Resolved, ReviewEntry
 from capture.settings import Settings
@@ -27,7 +28,9 @@ ADDRESS_COLUMN_CHARS = 40
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add review, history and pair to the `waybill` parser."""
-    rev = commands.add_parser("review", parents=[common], help="photos waiting for a person: list them, accept, correct or reject")
+    rev = commands.add_parser(
+        "review", parents=[common], help="photos waiting for a person: list them, accept, correct or reject"
+    )
     rev.add_argument("--json", action="store_true", help="one JSON object per item on stdout")
     rev.set_defaults(run=cmd_review_list)
     actions = rev.add_subparsers(dest="review_action", metavar="ACTION")
@@ -40,14 +43,24 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     person.add_argument("--by", metavar="NAME", help="who decides (default: the login name); recorded as person:NAME")
     person.add_argument("--note", default="", help="why, for the audit trail")
     orders = argparse.ArgumentParser(add_help=False)
-    orders.add_argument("--order", action="append", default=[], metavar="TID", help="the order (default: the suggested one); repeat to ship several orders in this parcel")
+    orders.add_argument(
+        "--order",
+        action="append",
+        default=[],
+        metavar="TID",
+        help="the order (default: the suggested one); repeat to ship several orders in this parcel",
+    )
 
-    accept = actions.add_parser("accept", parents=[common, person, orders], help="take a candidate: a number as read and an order")
+    accept = actions.add_parser(
+        "accept", parents=[common, person, orders], help="take a candidate: a number as read and an order"
+    )
     accept.add_argument("id", type=int, metavar="ID")
     accept.add_argument("--waybill", metavar="NUMBER", help="which number read, when the photo shows several")
     accept.set_defaults(run=cmd_review_resolve, choice=Choice.ACCEPT)
 
-    correct = actions.add_parser("correct", parents=[common, person, orders], help="type the right number off the label")
+    correct = actions.add_parser(
+        "correct", parents=[common, person, orders], help="type the right number off the label"
+    )
     correct.add_argument("id", type=int, metavar="ID")
     correct.add_argument("waybill", metavar="NUMBER")
     correct.set_defaults(run=cmd_review_resolve, choice=Choice.CORRECT)
@@ -56,14 +69,20 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     reject.add_argument("id", type=int, metavar="ID")
     reject.set_defaults(run=cmd_review_resolve, choice=Choice.REJECT, order=[], waybill=None)
 
-    hist = commands.add_parser("history", parents=[common], help="every decision about a waybill or an order: who, when, why")
+    hist = commands.add_parser(
+        "history", parents=[common], help="every decision about a waybill or an order: who, when, why"
+    )
     hist.add_argument("key", metavar="WAYBILL_OR_ORDER")
     hist.add_argument("--json", action="store_true")
     hist.set_defaults(run=cmd_history)
 
-    pair = commands.add_parser("pair", parents=[common], help="desk pairing: hold an order (its pick list) for the station's next label")
+    pair = commands.add_parser(
+        "pair", parents=[common], help="desk pairing: hold an order (its pick list) for the station's next label"
+    )
     pair.add_argument("tid", metavar="ORDER")
-    pair.add_argument("--station", required=True, help="the packing desk (the scanner there sets desk_station to the same name)")
+    pair.add_argument(
+        "--station", required=True, help="the packing desk (the scanner there sets desk_station to the same name)"
+    )
     pair.add_argument("--json", action="store_true")
     pair.set_defaults(run=cmd_pair)
 
@@ -94,7 +113,9 @@ def _entry_json(item: ReviewEntry) -> dict:
 
 
 def _print_entry(item: ReviewEntry, out: TextIO) -> None:
-    print(f"#{item.id}  {', '.join(item.reasons)}  scan {item.scan_id}  {_local(item.created_at)}  {item.path}", file=out)
+    print(
+        f"#{item.id}  {', '.join(item.reasons)}  scan {item.scan_id}  {_local(item.created_at)}  {item.path}", file=out
+    )
     if item.detail:
         print(f"    {item.detail}", file=out)
     for n in item.numbers:
@@ -111,7 +132,9 @@ def _print_entry(item: ReviewEntry, out: TextIO) -> None:
         print(f"      {parts}  {o.tid:<20} {o.status:<19} {o.receiver_name} *{o.phone_tail} {address}", file=out)
     order = f" --order {item.suggested_order}" if item.suggested_order else " --order TID"
     number = "" if item.suggested_waybill or not item.numbers else " --waybill NUMBER"
-    print(f"    -> waybill review accept {item.id}{order}{number} | correct {item.id} NUMBER | reject {item.id}", file=out)
+    print(
+        f"    -> waybill review accept {item.id}{order}{number} | correct {item.id} NUMBER | reject {item.id}", file=out
+    )
 
 
 def cmd_review_resolve(args: argparse.Namespace, out: TextIO) -> int:
@@ -144,7 +167,9 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     print(f"history of {found.key}: {len(found.decisions)} decisions", file=out)
     for e in found.decisions:
-        where = "  ".join(x for x in (f"scan {e.scan_id}" if e.scan_id else "", f"review {e.review_id}" if e.review_id else "") if x)
+        where = "  ".join(
+            x for x in (f"scan {e.scan_id}" if e.scan_id else "", f"review {e.review_id}" if e.review_id else "") if x
+        )
         why = f"  [{', '.join(e.reasons)}]" if e.reasons else ""
         print(
             f"{_local(e.at)}  {e.actor:<22} {e.action:<15} {e.status:<10} {e.waybill or '-':<18} {e.order_tid or '-':<20} {where}{why}",
@@ -156,7 +181,10 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
         if path:
             print(f"    photo: {path}", file=out)
     for j in found.jobs:
-        print(f"upload job {j.id}: order {j.order_tid} {j.waybill} ({j.carrier}) {j.status}, {j.attempts} attempts{(', ' + j.last_error) if j.last_error else ''}", file=out)
+        print(
+            f"upload job {j.id}: order {j.order_tid} {j.waybill} ({j.carrier}) {j.status}, {j.attempts} attempts{(', ' + j.last_error) if j.last_error else ''}",
+            file=out,
+        )
     return 0
 
 

@@ -110,7 +110,9 @@ class Settings:
                 f"set ocr_engine / WAYBILL_OCR_ENGINE to one of {', '.join(OCR_ENGINES)}",
             )
         if not 0.0 <= self.ocr_min_score <= 1.0:
-            raise SettingsError("ocr_min_score must be between 0 and 1", "fix it in the TOML file or WAYBILL_OCR_MIN_SCORE")
+            raise SettingsError(
+                "ocr_min_score must be between 0 and 1", "fix it in the TOML file or WAYBILL_OCR_MIN_SCORE"
+            )
         if self.ocr_max_side < 320:
             raise SettingsError("ocr_max_side below 320 pixels leaves labels unreadable", "use 1200-2000")
         self._validate_upload()
@@ -136,11 +138,19 @@ class Settings:
 
     def _validate_sources(self) -> None:
         if not 1 <= self.watch_workers <= MAX_WATCH_WORKERS:
-            raise SettingsError(f"watch_workers must be 1 to {MAX_WATCH_WORKERS}", "one per CPU core at most; 1 or 2 on a desk PC")
+            raise SettingsError(
+                f"watch_workers must be 1 to {MAX_WATCH_WORKERS}", "one per CPU core at most; 1 or 2 on a desk PC"
+            )
         if self.watch_stable_s < 0 or self.watch_rescan_s <= 0 or self.watch_poll_interval_s <= 0:
-            raise SettingsError("watch_stable_s must be 0 or more, the rescan and poll intervals positive", "fix them in the TOML file or WAYBILL_WATCH_*")
+            raise SettingsError(
+                "watch_stable_s must be 0 or more, the rescan and poll intervals positive",
+                "fix them in the TOML file or WAYBILL_WATCH_*",
+            )
         if self.camera_preview_width < MIN_PREVIEW_WIDTH or self.camera_cooldown_s < 0:
-            raise SettingsError(f"camera_preview_width must be at least {MIN_PREVIEW_WIDTH}, camera_cooldown_s 0 or more", "use 960 and 10")
+            raise SettingsError(
+                f"camera_preview_width must be at least {MIN_PREVIEW_WIDTH}, camera_cooldown_s 0 or more",
+                "use 960 and 10",
+            )
 
     def _validate_upload(self) -> None:
         if self.upload_connector not in UPLOAD_CONNECTORS:
@@ -149,7 +159,10 @@ class Settings:
                 f"set upload_connector / WAYBILL_UPLOAD_CONNECTOR to one of {', '.join(UPLOAD_CONNECTORS)}",
             )
         if self.upload_timeout_s <= 0 or self.upload_backoff_s <= 0 or self.upload_idle_poll_s <= 0:
-            raise SettingsError("upload timeouts, backoff and poll interval must be positive", "fix them in the TOML file or WAYBILL_UPLOAD_*")
+            raise SettingsError(
+                "upload timeouts, backoff and poll interval must be positive",
+                "fix them in the TOML file or WAYBILL_UPLOAD_*",
+            )
         # One attempt may make LEASE_TIMEOUTS requests (check, send, check again):
         # a lease shorter than that could run out mid-send and let a second worker in.
         if self.upload_lease_s < LEASE_TIMEOUTS * self.upload_timeout_s:
@@ -158,7 +171,9 @@ class Settings:
                 "raise upload_lease_s or lower upload_timeout_s",
             )
         if self.upload_max_attempts < 1:
-            raise SettingsError("upload_max_attempts must be at least 1", "fix it in the TOML file or WAYBILL_UPLOAD_MAX_ATTEMPTS")
+            raise SettingsError(
+                "upload_max_attempts must be at least 1", "fix it in the TOML file or WAYBILL_UPLOAD_MAX_ATTEMPTS"
+            )
 
 
 def _coerce(name: str, raw: Any, target: type) -> Any:
@@ -190,7 +205,9 @@ def load(config: str | None = None, env: Mapping[str, str] | None = None, **over
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise SettingsError(f"config file {path} does not exist", "create it or drop --config/WAYBILL_CONFIG") from exc
+            raise SettingsError(
+                f"config file {path} does not exist", "create it or drop --config/WAYBILL_CONFIG"
+            ) from exc
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"config file {path} is not valid TOML: {exc}", "fix the syntax") from exc
         unknown = sorted(set(data) - set(types))

@@ -28,7 +28,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -50,18 +50,27 @@ import hard_cases
 
 # kind: (expect_status, expect_reason, weight when the rest of a set is drawn at random)
 KINDS: dict[str, tuple[str, str | None, int]] = {
-    "clean": ("queued", None, 12), "perspective": ("queued", None, 8), "rotated": ("queued", None, 7),
-    "blur": ("queued", None, 6), "uneven_light": ("queued", None, 5), "low_light": ("queued", None, 5),
-    "small_label": ("queued", None, 2), "exif_rotated": ("queued", None, 2),
-    "order_number": ("queued", None, 5), "recipient": ("queued", None, 5), "namesake": ("queued", None, 4),
+    "clean": ("queued", None, 12),
+    "perspective": ("queued", None, 8),
+    "rotated": ("queued", None, 7),
+    "blur": ("queued", None, 6),
+    "uneven_light": ("queued", None, 5),
+    "low_light": ("queued", None, 5),
+    "small_label": ("queued", None, 2),
+    "exif_rotated": ("queued", None, 2),
+    "order_number": ("queued", None, 5),
+    "recipient": ("queued", None, 5),
+    "namesake": ("queued", None, 4),
     # Both barcodes washed out; the number is still printed twice (under the main
     # barcode and on the stub), so OCR alone carries it.
     "glare": ("queued", None, 4),
-    "reused_box": ("review", "multiple_waybills", 5), "ambiguous": ("review", "ambiguous_order", 4),
+    "reused_box": ("review", "multiple_waybills", 5),
+    "ambiguous": ("review", "ambiguous_order", 4),
     "no_order": ("review", "no_matching_order", 4),
     "closed_order": ("rejected", "order_not_awaiting_shipment", 4),
     "used_number": ("rejected", "waybill_on_other_order", 4),
-    "no_label": ("no_waybill", None, 4), "corrupt": ("error", "unreadable_image", 2),
+    "no_label": ("no_waybill", None, 4),
+    "corrupt": ("error", "unreadable_image", 2),
 }
 # The accuracy issue's hard cases.  They join a set only when it has more than
 # HARD_FROM_COUNT photos (or with --hard), so the committed 40-photo set stays
@@ -84,11 +93,28 @@ HARD_COPIES = 3  # each hard kind at least this often (when the set has room), t
 GLARE_KINDS = ("glare", "small_glare", "rotated_glare")  # nothing may decode
 JD_SUFFIX = "-1-1-"
 # Does the label print the order number?  Other kinds: a coin toss.
-PRINTS_TID = {"order_number": True, "closed_order": True, "used_number": True, "recipient": False,
-              "namesake": False, "ambiguous": False, "no_order": False,
-              "jd_multi": True}  # printed under its order-number barcode
-CARRIER_WEIGHTS = {"ZTO": 16, "YTO": 14, "YUNDA": 12, "JT": 12, "STO": 10, "SF": 10, "JD": 8, "EMS": 8,
-                   "DEPPON": 4, "CAINIAO": 6}  # roughly each carrier's share of parcels
+PRINTS_TID = {
+    "order_number": True,
+    "closed_order": True,
+    "used_number": True,
+    "recipient": False,
+    "namesake": False,
+    "ambiguous": False,
+    "no_order": False,
+    "jd_multi": True,
+}  # printed under its order-number barcode
+CARRIER_WEIGHTS = {
+    "ZTO": 16,
+    "YTO": 14,
+    "YUNDA": 12,
+    "JT": 12,
+    "STO": 10,
+    "SF": 10,
+    "JD": 8,
+    "EMS": 8,
+    "DEPPON": 4,
+    "CAINIAO": 6,
+}  # roughly each carrier's share of parcels
 ORDERS_PER_PHOTO = 1.5  # filler orders (at least one per two photos) pad the export to this
 PNG_EVERY, WEBP_EVERY = 16, 8  # photo i is a png if i % PNG_EVERY == 9: a png is ~3x a jpg, keep them rare
 
@@ -111,62 +137,187 @@ OLD_LABEL_AT, NEW_LABEL_AT = (0.27, 0.47, 0.85), (0.64, 0.53, 0.88)
 BACKGROUNDS = ("cardboard", "cardboard", "desk", "bag")
 BASE_TIME = datetime(2026, 11, 20, 9, 0)  # "today" for the whole set
 FONT_DIR = Path("/usr/share/fonts/truetype")
-FONTS = {"cjk": "wqy/wqy-microhei.ttc", "cjkb": "wqy/wqy-zenhei.ttc", "mono": "dejavu/DejaVuSansMono.ttf",
-         "monob": "dejavu/DejaVuSansMono-Bold.ttf", "sans": "dejavu/DejaVuSans.ttf",
-         "sansb": "dejavu/DejaVuSans-Bold.ttf"}
+FONTS = {
+    "cjk": "wqy/wqy-microhei.ttc",
+    "cjkb": "wqy/wqy-zenhei.ttc",
+    "mono": "dejavu/DejaVuSansMono.ttf",
+    "monob": "dejavu/DejaVuSansMono-Bold.ttf",
+    "sans": "dejavu/DejaVuSans.ttf",
+    "sansb": "dejavu/DejaVuSans-Bold.ttf",
+}
 
 # --- people, places, goods -----------------------------------------------------------
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红玲芬燕彬鹏浩宇欣怡婷雪琳晨阳涵轩佳琪思雨嘉文博慧颖凯瑞峰建国志"
-MOBILE_PREFIXES = ("130", "131", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "158",
-                   "159", "166", "173", "177", "180", "182", "183", "186", "187", "188", "199")
+MOBILE_PREFIXES = (
+    "130",
+    "131",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "158",
+    "159",
+    "166",
+    "173",
+    "177",
+    "180",
+    "182",
+    "183",
+    "186",
+    "187",
+    "188",
+    "199",
+)
 # province city district postcode; municipalities repeat the city as province
-PLACES = tuple(tuple(p.split()) for p in (
-    "浙江省 杭州市 西湖区 310012|浙江省 宁波市 鄞州区 315100|江苏省 南京市 鼓楼区 210009|江苏省 苏州市 吴中区 215100|"
-    "广东省 广州市 天河区 510630|广东省 深圳市 南山区 518052|上海 上海市 浦东新区 200120|北京 北京市 朝阳区 100020|"
-    "四川省 成都市 武侯区 610041|湖北省 武汉市 洪山区 430070|山东省 青岛市 崂山区 266061|河南省 郑州市 金水区 450003|"
-    "福建省 厦门市 思明区 361001|湖南省 长沙市 岳麓区 410006|陕西省 西安市 雁塔区 710061|辽宁省 沈阳市 和平区 110001|"
-    "安徽省 合肥市 蜀山区 230031|重庆 重庆市 渝北区 401147").split("|"))
-STREETS = ("文三路", "中山北路", "人民路", "解放大道", "建设路", "长江路", "科技园南路", "东风路", "滨江大道",
-           "学院路", "新华路", "幸福路", "迎宾大道", "金沙江路", "青年路")
-ESTATES = ("阳光花园", "金地华府", "万科城", "保利香槟国际", "绿城桂花园", "碧桂园", "华润幸福里", "龙湖春江郦城",
-           "世纪花园", "翠苑一区", "创新大厦")
-PRODUCTS = (("北欧风陶瓷马克杯 大容量办公室水杯", 39.9), ("加厚珊瑚绒毛毯 冬季午睡盖毯", 89.0),
-            ("实木桌面收纳盒 办公桌整理架", 59.0), ("日式棉麻抱枕套 沙发靠垫", 29.9),
-            ("硅藻泥浴室防滑吸水地垫", 45.0), ("不锈钢厨房置物架 免打孔", 79.0), ("香薰蜡烛礼盒 卧室助眠", 68.0),
-            ("玻璃密封罐 食品储物罐 三件套", 35.8), ("纯棉四件套 1.8m床单被套", 259.0),
-            ("LED小夜灯 感应卧室灯", 25.9), ("折叠脏衣篮 布艺收纳筐", 32.0), ("陶瓷餐具套装 碗盘家用", 128.0))
+PLACES = tuple(
+    tuple(p.split())
+    for p in [
+        "浙江省 杭州市 西湖区 310012",
+        "浙江省 宁波市 鄞州区 315100",
+        "江苏省 南京市 鼓楼区 210009",
+        "江苏省 苏州市 吴中区 215100",
+        "广东省 广州市 天河区 510630",
+        "广东省 深圳市 南山区 518052",
+        "上海 上海市 浦东新区 200120",
+        "北京 北京市 朝阳区 100020",
+        "四川省 成都市 武侯区 610041",
+        "湖北省 武汉市 洪山区 430070",
+        "山东省 青岛市 崂山区 266061",
+        "河南省 郑州市 金水区 450003",
+        "福建省 厦门市 思明区 361001",
+        "湖南省 长沙市 岳麓区 410006",
+        "陕西省 西安市 雁塔区 710061",
+        "辽宁省 沈阳市 和平区 110001",
+        "安徽省 合肥市 蜀山区 230031",
+        "重庆 重庆市 渝北区 401147",
+    ]
+)
+STREETS = (
+    "文三路",
+    "中山北路",
+    "人民路",
+    "解放大道",
+    "建设路",
+    "长江路",
+    "科技园南路",
+    "东风路",
+    "滨江大道",
+    "学院路",
+    "新华路",
+    "幸福路",
+    "迎宾大道",
+    "金沙江路",
+    "青年路",
+)
+ESTATES = (
+    "阳光花园",
+    "金地华府",
+    "万科城",
+    "保利香槟国际",
+    "绿城桂花园",
+    "碧桂园",
+    "华润幸福里",
+    "龙湖春江郦城",
+    "世纪花园",
+    "翠苑一区",
+    "创新大厦",
+)
+PRODUCTS = (
+    ("北欧风陶瓷马克杯 大容量办公室水杯", 39.9),
+    ("加厚珊瑚绒毛毯 冬季午睡盖毯", 89.0),
+    ("实木桌面收纳盒 办公桌整理架", 59.0),
+    ("日式棉麻抱枕套 沙发靠垫", 29.9),
+    ("硅藻泥浴室防滑吸水地垫", 45.0),
+    ("不锈钢厨房置物架 免打孔", 79.0),
+    ("香薰蜡烛礼盒 卧室助眠", 68.0),
+    ("玻璃密封罐 食品储物罐 三件套", 35.8),
+    ("纯棉四件套 1.8m床单被套", 259.0),
+    ("LED小夜灯 感应卧室灯", 25.9),
+    ("折叠脏衣篮 布艺收纳筐", 32.0),
+    ("陶瓷餐具套装 碗盘家用", 128.0),
+)
 BUYER_NICKS = ("快乐小鱼", "momo_", "晴天娃娃", "xiaomao", "阿乐", "sunny")
 BUYER_NOTES = ("", "", "", "", "请尽快发货", "不要放驿站，送货上门", "麻烦包装结实一点")
 SELLER_MEMOS = ("", "", "", "", "送小礼品", "已改地址", "发顺丰", "客户要求周末送达")
 CLOSE_REASONS = ("买家不想要了", "未及时付款", "拍错了/订单信息错误", "其他原因")
 STATUS_TEXT = {  # capture.store.tables.OrderStatus value -> what the export says
-    "awaiting_shipment": "买家已付款，等待卖家发货", "shipped": "卖家已发货，等待买家确认", "completed": "交易成功",
-    "closed": "交易关闭", "awaiting_payment": "等待买家付款"}
-FILLER_STATUS_WEIGHTS = {"awaiting_shipment": 55, "shipped": 18, "completed": 12, "closed": 8,
-                         "awaiting_payment": 7}
-ORDER_AGE_HOURS = {"awaiting_payment": (0.2, 6), "awaiting_shipment": (2, 72), "shipped": (48, 240),
-                   "completed": (240, 720), "closed": (4, 400)}
+    "awaiting_shipment": "买家已付款，等待卖家发货",
+    "shipped": "卖家已发货，等待买家确认",
+    "completed": "交易成功",
+    "closed": "交易关闭",
+    "awaiting_payment": "等待买家付款",
+}
+FILLER_STATUS_WEIGHTS = {"awaiting_shipment": 55, "shipped": 18, "completed": 12, "closed": 8, "awaiting_payment": 7}
+ORDER_AGE_HOURS = {
+    "awaiting_payment": (0.2, 6),
+    "awaiting_shipment": (2, 72),
+    "shipped": (48, 240),
+    "completed": (240, 720),
+    "closed": (4, 400),
+}
 # Qianniu's 订单导出 header, stray trailing spaces included.
-EXPORT_COLUMNS = ("订单编号", "买家会员名", "买家支付宝账号", "买家应付货款", "买家应付邮费", "总金额", "买家实际支付金额",
-                  "订单状态", "买家留言", "收货人姓名", "收货地址 ", "运送方式", "联系电话 ", "联系手机", "订单创建时间",
-                  "订单付款时间 ", "宝贝标题 ", "宝贝种类 ", "物流单号 ", "物流公司", "订单备注", "宝贝总数量", "店铺名称",
-                  "订单关闭原因", "是否手机订单")
+EXPORT_COLUMNS = (
+    "订单编号",
+    "买家会员名",
+    "买家支付宝账号",
+    "买家应付货款",
+    "买家应付邮费",
+    "总金额",
+    "买家实际支付金额",
+    "订单状态",
+    "买家留言",
+    "收货人姓名",
+    "收货地址 ",
+    "运送方式",
+    "联系电话 ",
+    "联系手机",
+    "订单创建时间",
+    "订单付款时间 ",
+    "宝贝标题 ",
+    "宝贝种类 ",
+    "物流单号 ",
+    "物流公司",
+    "订单备注",
+    "宝贝总数量",
+    "店铺名称",
+    "订单关闭原因",
+    "是否手机订单",
+)
 # code: (printed name, service line, product, QR domain, white-on-black header).
 # Service lines are decoys for the reader, not a reference.
 CARRIER_PRINT = {
-    "SF": ("顺丰速运", "95338", "顺丰标快", "sf-express.com", True), "ZTO": ("中通快递", "95311", "标准快递", "zto.com", False),
-    "YTO": ("圆通速递", "95554", "标准快递", "yto.net.cn", False), "STO": ("申通快递", "95543", "标准快递", "sto.cn", False),
+    "SF": ("顺丰速运", "95338", "顺丰标快", "sf-express.com", True),
+    "ZTO": ("中通快递", "95311", "标准快递", "zto.com", False),
+    "YTO": ("圆通速递", "95554", "标准快递", "yto.net.cn", False),
+    "STO": ("申通快递", "95543", "标准快递", "sto.cn", False),
     "YUNDA": ("韵达快递", "95546", "标准快件", "yundaex.com", False),
-    "JT": ("极兔速递", "956025", "标准快递", "jtexpress.com.cn", True), "JD": ("京东快递", "950616", "特惠送", "jdl.com", True),
+    "JT": ("极兔速递", "956025", "标准快递", "jtexpress.com.cn", True),
+    "JD": ("京东快递", "950616", "特惠送", "jdl.com", True),
     "EMS": ("EMS 中国邮政", "11183", "标准快递", "ems.com.cn", False),
     "DEPPON": ("德邦快递", "95353", "大件快递360", "deppon.com", True),
-    "CAINIAO": ("菜鸟速递", "95187", "标准快递", "cainiao.com", False)}
+    "CAINIAO": ("菜鸟速递", "95187", "标准快递", "cainiao.com", False),
+}
 # code: (prefixes, digits after the prefix): the carrier table's formats.  EMS also makes S10 numbers.
-WAYBILL_FORMATS = {"SF": (("SF",), 13), "ZTO": (("73", "75", "78"), 12), "YTO": (("YT",), 13), "STO": (("77",), 13),
-                   "YUNDA": (("31", "43", "46"), 11), "JT": (("JT",), 13), "JD": (("JDVA", "JDVB", "JDVC"), 11),
-                   "EMS": (("10", "11", "98", "99"), 11), "DEPPON": (("DPK",), 12), "CAINIAO": (("CN",), 13)}
+WAYBILL_FORMATS = {
+    "SF": (("SF",), 13),
+    "ZTO": (("73", "75", "78"), 12),
+    "YTO": (("YT",), 13),
+    "STO": (("77",), 13),
+    "YUNDA": (("31", "43", "46"), 11),
+    "JT": (("JT",), 13),
+    "JD": (("JDVA", "JDVB", "JDVC"), 11),
+    "EMS": (("10", "11", "98", "99"), 11),
+    "DEPPON": (("DPK",), 12),
+    "CAINIAO": (("CN",), 13),
+}
 HUBS = ("杭州转运中心", "上海集包", "华东集包", "广州转运中心", "成都分拨中心", "北京顺义集包")
 
 
@@ -250,17 +401,30 @@ class World:
             name = r.choice(SURNAMES) + "".join(r.choice(GIVEN) for _ in range(r.choice((1, 2, 2))))
             name = None if name in self.names else name
         self.names.add(name)
-        street = (f"{r.choice(STREETS)}{r.randint(1, 999)}号{r.choice(ESTATES)}"
-                  f"{r.randint(1, 30)}幢{r.randint(1, 28)}{r.randint(1, 4):02d}室")
+        street = (
+            f"{r.choice(STREETS)}{r.randint(1, 999)}号{r.choice(ESTATES)}"
+            f"{r.randint(1, 30)}幢{r.randint(1, 28)}{r.randint(1, 4):02d}室"
+        )
         return Person(name, r.choice(MOBILE_PREFIXES) + digits(r, 8), r.choice(PLACES), street)
 
     def order(self, person: Person, status: str, waybill: str | None = None) -> Order:
         r = self.rng
         buyer = r.choice((f"tb{digits(r, 10)}", f"{person.name}{digits(r, 2)}", r.choice(BUYER_NICKS) + digits(r, 4)))
-        o = Order(self.unique(lambda: r.choice("123") + digits(r, 18)), person, status,
-                  BASE_TIME - timedelta(hours=r.uniform(*ORDER_AGE_HOURS[status])), r.choice(PRODUCTS),
-                  r.choice((1, 1, 1, 2)), buyer, r.random() < 0.5, r.choice(BUYER_NOTES), r.choice(SELLER_MEMOS),
-                  waybill, identify(waybill).name if waybill else "", r.random() < 0.3)
+        o = Order(
+            self.unique(lambda: r.choice("123") + digits(r, 18)),
+            person,
+            status,
+            BASE_TIME - timedelta(hours=r.uniform(*ORDER_AGE_HOURS[status])),
+            r.choice(PRODUCTS),
+            r.choice((1, 1, 1, 2)),
+            buyer,
+            r.random() < 0.5,
+            r.choice(BUYER_NOTES),
+            r.choice(SELLER_MEMOS),
+            waybill,
+            identify(waybill).name if waybill else "",
+            r.random() < 0.3,
+        )
         self.orders.append(o)
         return o
 
@@ -278,6 +442,7 @@ def pick_carrier(rng: random.Random) -> str:
 
 
 # --- the label ------------------------------------------------------------------------
+
 
 @dataclass
 class LabelSpec:
@@ -301,15 +466,16 @@ class LabelSpec:
     damage: str = ""  # "tear" or "scratch" through the main barcode (stub_only)
 
 
-@lru_cache(maxsize=None)
+@cache
 def font(key: str, px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT_DIR / FONTS[key]), px)
 
 
 def code128_row(text: str) -> np.ndarray:
     """One row of the symbol, one pixel per module, no quiet zone."""
-    return np.asarray(zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.Code128)
-                      .to_image(scale=1, add_quiet_zones=False))[0]
+    return np.asarray(
+        zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.Code128).to_image(scale=1, add_quiet_zones=False)
+    )[0]
 
 
 def module_for(text: str, width_mm: float) -> int:
@@ -332,8 +498,17 @@ class Sheet:
     def px(mm: float) -> int:
         return round(mm * PX_PER_MM)
 
-    def text(self, x: float, y: float, s: str, key: str, size_mm: float, anchor: str = "la",
-             bold: bool = False, fill: int = 0) -> tuple[int, int, int, int]:
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        key: str,
+        size_mm: float,
+        anchor: str = "la",
+        bold: bool = False,
+        fill: int = 0,
+    ) -> tuple[int, int, int, int]:
         f, xy = font(key, self.px(size_mm)), (self.px(x), self.px(y))
         self.draw.text(xy, s, font=f, fill=fill, anchor=anchor, stroke_width=int(bold), stroke_fill=fill)
         self.texts.append(s)
@@ -363,8 +538,9 @@ class Sheet:
         return y + h_mm
 
     def qr(self, url: str, x: float, y: float, size_mm: float) -> None:
-        code = np.asarray(zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode)
-                          .to_image(scale=1, add_quiet_zones=False))
+        code = np.asarray(
+            zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode).to_image(scale=1, add_quiet_zones=False)
+        )
         side = code.shape[0] * max(1, self.px(size_mm) // code.shape[0])
         self.img.paste(Image.fromarray(code).resize((side, side), Image.NEAREST), (self.px(x), self.px(y)))
 
@@ -378,7 +554,7 @@ def grouped_number(n: str) -> str:
     if re.fullmatch(r"[A-Z]{2}\d{9}[A-Z]{2}", n):  # S10 reads "EA 123 456 785 CN"
         return f"{n[:2]} {n[2:5]} {n[5:8]} {n[8:11]} {n[11:]}"
     head, tail = re.fullmatch(r"([A-Z]*)(\d+)", n).groups()
-    return " ".join(filter(None, [head, *(tail[i:i + 4] for i in range(0, len(tail), 4))]))
+    return " ".join(filter(None, [head, *(tail[i : i + 4] for i in range(0, len(tail), 4))]))
 
 
 def draw_header(s: Sheet, spec: LabelSpec, rng: random.Random) -> None:
@@ -433,8 +609,11 @@ def draw_people(s: Sheet, spec: LabelSpec, y: float, rng: random.Random) -> floa
 def draw_info(s: Sheet, spec: LabelSpec, y: float, rng: random.Random) -> None:
     """Order number (on about half the labels), weight, service line, maybe a QR code: decoys all."""
     _, hotline, _, domain, _ = CARRIER_PRINT[spec.carrier]
-    info = [f"订单号: {spec.tid}" if spec.tid else f"物品: {rng.choice(('家居用品', '日用品', '纺织品'))}",
-            f"重量: {rng.choice((0.35, 0.6, 0.85, 1.25, 2.1, 3.4)):.2f}kg   件数: 1/1", f"客服电话: {hotline}"]
+    info = [
+        f"订单号: {spec.tid}" if spec.tid else f"物品: {rng.choice(('家居用品', '日用品', '纺织品'))}",
+        f"重量: {rng.choice((0.35, 0.6, 0.85, 1.25, 2.1, 3.4)):.2f}kg   件数: 1/1",
+        f"客服电话: {hotline}",
+    ]
     if spec.order_barcode:  # jd_multi: the order number as a barcode, the rest in two smaller lines under it
         top = hard_cases.draw_order_barcode(s, spec.order_barcode, y + 1.5 * s.v, s.module) + 0.8 * s.v
         for i, part in enumerate((f"商家{info[0]}", f"{info[1]}   {info[2]}")):
@@ -468,8 +647,9 @@ def render_label(spec: LabelSpec, rng: random.Random) -> tuple[np.ndarray, dict]
     draw_stub(s, spec)
     s.draw.rectangle((0, 0, s.img.width - 1, s.img.height - 1), outline=0, width=2)
     for t in s.texts:  # nothing but the waybill itself (or a misprint's printed number) may pass for a waybill
-        assert any(n in t.replace(" ", "") for n in filter(None, (spec.waybill, spec.shown))) \
-            or all(identify(w) is None for w in (t, *t.split())), t
+        assert any(n in t.replace(" ", "") for n in filter(None, (spec.waybill, spec.shown))) or all(
+            identify(w) is None for w in (t, *t.split())
+        ), t
     # Thermal paper: off-white stock, print not quite black.
     paper = np.array([248, 247, 242], np.float32) - rng.uniform(0, 8)
     sheet = np.asarray(s.img, np.float32)[..., None] / 255
@@ -479,8 +659,7 @@ def render_label(spec: LabelSpec, rng: random.Random) -> tuple[np.ndarray, dict]
     return rgb, s.boxes
 
 
-def label_spec(kind: str, carrier: str, waybill: str, person: Person, tid: str | None,
-               rng: random.Random) -> LabelSpec:
+def label_spec(kind: str, carrier: str, waybill: str, person: Person, tid: str | None, rng: random.Random) -> LabelSpec:
     suffix = JD_SUFFIX if carrier == "JD" and rng.random() < 0.8 else ""  # JD barcodes mostly carry it
     size = "small" if rng.random() < 0.4 else "large"
     if module_for(waybill + suffix, LABEL_MM[size][0] - 4) < MIN_MODULE_PX:
@@ -488,13 +667,25 @@ def label_spec(kind: str, carrier: str, waybill: str, person: Person, tid: str |
     c, a, b, d = rng.choice("ABCDEFGHJKLMNPW"), rng.randint(100, 999), rng.randint(1, 40), rng.randint(0, 99)
     sort_code = rng.choice((f"{a}-{c}{b:02d} {d:02d}", f"{a} {c}{b:02d}-{d:02d}", f"{c}{b:02d}-{a}-{d:02d}"))
     faded = kind == "low_light" and rng.random() < 0.5
-    return LabelSpec(carrier, waybill, person, tid, BASE_TIME + timedelta(minutes=rng.randint(10, 400)),
-                     size=size, suffix=suffix, grouped=not suffix and rng.random() < 0.25,
-                     big_glyph=rng.random() < 0.4, qr=kind not in GLARE_KINDS and rng.random() < 0.5,
-                     ink=rng.randint(95, 115) if faded else 28, sort_code=sort_code, hub=rng.choice(HUBS))
+    return LabelSpec(
+        carrier,
+        waybill,
+        person,
+        tid,
+        BASE_TIME + timedelta(minutes=rng.randint(10, 400)),
+        size=size,
+        suffix=suffix,
+        grouped=not suffix and rng.random() < 0.25,
+        big_glyph=rng.random() < 0.4,
+        qr=kind not in GLARE_KINDS and rng.random() < 0.5,
+        ink=rng.randint(95, 115) if faded else 28,
+        sort_code=sort_code,
+        hub=rng.choice(HUBS),
+    )
 
 
 # --- the photo --------------------------------------------------------------------------
+
 
 @dataclass
 class Look:
@@ -514,10 +705,16 @@ class Look:
 
 
 def look_for(kind: str, rng: random.Random, severity: float, attempt: int) -> Look:
-    lk = Look(size=rng.choice((LANDSCAPE, PORTRAIT)), background=rng.choice(BACKGROUNDS),
-              fill=rng.uniform(0.72, 0.88), rot=rng.uniform(-6, 6), blur=rng.uniform(0.3, 0.8),
-              tilt=(rng.uniform(-6, 6), rng.uniform(-6, 6)), gain=rng.uniform(0.92, 1.05),
-              noise=rng.uniform(1.2, 2.5))
+    lk = Look(
+        size=rng.choice((LANDSCAPE, PORTRAIT)),
+        background=rng.choice(BACKGROUNDS),
+        fill=rng.uniform(0.72, 0.88),
+        rot=rng.uniform(-6, 6),
+        blur=rng.uniform(0.3, 0.8),
+        tilt=(rng.uniform(-6, 6), rng.uniform(-6, 6)),
+        gain=rng.uniform(0.92, 1.05),
+        noise=rng.uniform(1.2, 2.5),
+    )
     if kind == "perspective":
         big, side = rng.choice((-1, 1)) * rng.uniform(15, 25) * severity, rng.uniform(-10, 10) * severity
         lk.tilt = (big, side) if rng.random() < 0.5 else (side, big)
@@ -572,20 +769,21 @@ def background(kind: str, w: int, h: int, nrng: np.random.Generator) -> np.ndarr
         img = base + shade[..., None]
         if nrng.random() < 0.5:
             y0, band = int(nrng.uniform(0.05, 0.8) * h), h // 7
-            img[y0:y0 + band] = img[y0:y0 + band] * 1.07 + 12
+            img[y0 : y0 + band] = img[y0 : y0 + band] * 1.07 + 12
     elif kind == "desk":  # wood with fine grain and plank seams, or a plain laminate top
         wood = nrng.random() < 0.6
         grain = np.sin(2 * np.pi * (y / h * nrng.uniform(25, 45) + 0.8 * smooth_noise(nrng, w, h, 3)))
-        shade = (9 * grain + 4 * streaks(nrng, w, h, 14, 0.8) if wood else 1.2 * streaks(nrng, w, h, 6, 2)) \
-            + 3 * smooth_noise(nrng, w, h, 4)
+        shade = (
+            9 * grain + 4 * streaks(nrng, w, h, 14, 0.8) if wood else 1.2 * streaks(nrng, w, h, 6, 2)
+        ) + 3 * smooth_noise(nrng, w, h, 4)
         img = np.array([156, 112, 74] if wood else [212, 210, 202], np.float32) + shade[..., None]
         if wood:
             for seam in range(int(nrng.uniform(0.1, 0.4) * h), h, h // 2):
-                img[seam:seam + 3] *= 0.55
+                img[seam : seam + 3] *= 0.55
     else:  # courier bag: grey or white polythene, long folds where stretched noise crosses zero
         base = np.array([168, 170, 175] if nrng.random() < 0.6 else [226, 226, 224], np.float32)
         folds = smooth_noise(nrng, w, h, 3, 4)
-        shine, dip = np.exp(-(folds / 0.12) ** 2), np.exp(-((folds - 0.5) / 0.3) ** 2)
+        shine, dip = np.exp(-((folds / 0.12) ** 2)), np.exp(-(((folds - 0.5) / 0.3) ** 2))
         img = base + (5 * smooth_noise(nrng, w, h, 4) + 18 * shine - 10 * dip)[..., None]
     return img.astype(np.float32)
 
@@ -607,24 +805,33 @@ def fit(quad: np.ndarray, lk: Look, rng: random.Random) -> np.ndarray:
     ext = quad.max(0) - quad.min(0)
     scale = min(W * lk.fill / ext[0], H * lk.fill / ext[1])
     room = np.array([W, H]) - ext * scale
-    return ((quad - quad.min(0)) * scale + room * [rng.uniform(0.25, 0.75), rng.uniform(0.25, 0.75)]
-            ).astype(np.float32)
+    return ((quad - quad.min(0)) * scale + room * [rng.uniform(0.25, 0.75), rng.uniform(0.25, 0.75)]).astype(np.float32)
 
 
 def warp(img: np.ndarray, quad: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     h, w = img.shape[:2]
     src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    return cv2.warpPerspective(img, cv2.getPerspectiveTransform(src, quad.astype(np.float32)), size,
-                               flags=cv2.INTER_LINEAR)
+    return cv2.warpPerspective(
+        img, cv2.getPerspectiveTransform(src, quad.astype(np.float32)), size, flags=cv2.INTER_LINEAR
+    )
 
 
-def paste(canvas: np.ndarray, label: np.ndarray, quad: np.ndarray, glare: np.ndarray,
-          alpha: np.ndarray | None = None, glare_src: np.ndarray | None = None) -> None:
+def paste(
+    canvas: np.ndarray,
+    label: np.ndarray,
+    quad: np.ndarray,
+    glare: np.ndarray,
+    alpha: np.ndarray | None = None,
+    glare_src: np.ndarray | None = None,
+) -> None:
     """Lay a label on the canvas (in place), with a soft contact shadow."""
     edge = np.linalg.norm(quad[1] - quad[0]) / label.shape[1]
     if edge < 0.9:  # area-average first, so thin bars don't alias in the warp
-        down = lambda a: None if a is None else cv2.resize(a, None, fx=edge, fy=edge, interpolation=cv2.INTER_AREA)
-        label, alpha, glare_src = down(label), down(alpha), down(glare_src)
+        label = cv2.resize(label, None, fx=edge, fy=edge, interpolation=cv2.INTER_AREA)
+        alpha, glare_src = (
+            None if a is None else cv2.resize(a, None, fx=edge, fy=edge, interpolation=cv2.INTER_AREA)
+            for a in (alpha, glare_src)
+        )
     H, W = canvas.shape[:2]  # work on the label's bounding box only: much faster
     x0, y0 = np.maximum(quad.min(0) - PASTE_PAD, 0).astype(int)
     x1, y1 = np.minimum(quad.max(0) + PASTE_PAD, [W, H]).astype(int)
@@ -649,20 +856,22 @@ def glare_mask(shape: tuple[int, ...], boxes: dict, grow: float) -> np.ndarray:
         half = int(bw * (0.3 + grow))  # a core across every bar row: no scanline sees the whole symbol
         cv2.rectangle(mask, (cx - half, y0 - 4), (cx + half, y1), 1.0, -1)
         # Clipped core plus a wide, half-strength bloom: what an overexposed highlight looks like.
-        mask = np.maximum(np.clip(cv2.GaussianBlur(mask, (0, 0), 6) * 1.5, 0, 1),
-                          0.5 * cv2.GaussianBlur(mask, (0, 0), 30))
+        mask = np.maximum(
+            np.clip(cv2.GaussianBlur(mask, (0, 0), 6) * 1.5, 0, 1), 0.5 * cv2.GaussianBlur(mask, (0, 0), 30)
+        )
         top = boxes[digits_box][1]
         np.maximum(total, mask * np.clip((top - 2 - rows) / max(1, top - 2 - y1), 0, 1), out=total)
     return total
 
 
-def develop(canvas: np.ndarray, glare: np.ndarray, lk: Look, rng: random.Random,
-            nrng: np.random.Generator) -> np.ndarray:
+def develop(
+    canvas: np.ndarray, glare: np.ndarray, lk: Look, rng: random.Random, nrng: np.random.Generator
+) -> np.ndarray:
     """Light, optics and sensor: gradient and vignette, cast shadow, glare, blur, noise."""
     H, W = canvas.shape[:2]
     ys, xs = np.linspace(-1, 1, H, dtype=np.float32)[:, None], np.linspace(-1, 1, W, dtype=np.float32)[None]
     a, b = rng.uniform(0, 2 * math.pi), rng.uniform(0, 2 * math.pi)
-    light = (1 + 0.07 * (math.cos(a) * xs + math.sin(a) * ys)) * (1 - 0.14 * (xs ** 2 + ys ** 2))
+    light = (1 + 0.07 * (math.cos(a) * xs + math.sin(a) * ys)) * (1 - 0.14 * (xs**2 + ys**2))
     if lk.shadow:
         edge = (math.cos(b) * xs + math.sin(b) * ys - rng.uniform(-0.3, 0.3)) / 0.12
         light = light * (1 - lk.shadow / (1 + np.exp(-edge)))
@@ -674,8 +883,9 @@ def develop(canvas: np.ndarray, glare: np.ndarray, lk: Look, rng: random.Random,
     if lk.motion:
         kern = np.zeros((lk.motion, lk.motion), np.float32)
         kern[lk.motion // 2] = 1
-        kern = cv2.warpAffine(kern, cv2.getRotationMatrix2D(((lk.motion - 1) / 2,) * 2, rng.uniform(0, 180), 1),
-                              kern.shape)
+        kern = cv2.warpAffine(
+            kern, cv2.getRotationMatrix2D(((lk.motion - 1) / 2,) * 2, rng.uniform(0, 180), 1), kern.shape
+        )
         img = cv2.filter2D(img, -1, kern / kern.sum())
     img = cv2.GaussianBlur(img, (0, 0), lk.blur)
     img += nrng.standard_normal((H, W, 1), np.float32) * lk.noise
@@ -690,12 +900,12 @@ def box_print(lk: Look, rng: random.Random) -> tuple[np.ndarray, np.ndarray]:
     s.text(s.w / 2, s.h * 0.42, "↑ 此面向上   怕湿   堆码层数 ≤ 5", "cjk", s.h * 0.04, "mm")
     s.text(s.w / 2, s.h * 0.62, "拾光家居  SHIGUANG HOME", "cjkb", s.h * 0.06, "mm", bold=True)
     s.text(s.w / 2, s.h * 0.72, "规格: 45×35×30cm   材质: 五层瓦楞纸", "cjk", s.h * 0.035, "mm")
-    ink = warp(1 - np.asarray(s.img, np.float32) / 255, fit(project(W, H, lk), replace(lk, fill=0.9), rng),
-               (W, H))
+    ink = warp(1 - np.asarray(s.img, np.float32) / 255, fit(project(W, H, lk), replace(lk, fill=0.9), rng), (W, H))
     return ink[..., None] * 0.85, np.array((170, 30, 35) if rng.random() < 0.6 else (30, 30, 40), np.float32)
 
 
 # --- one photo -------------------------------------------------------------------------------
+
 
 @dataclass
 class Shot:
@@ -715,8 +925,9 @@ def torn(h: int, w: int, keep: float, rng: random.Random) -> np.ndarray:
     return (np.arange(h)[:, None] < np.clip(edge, h * 0.6, h)[None]).astype(np.float32)
 
 
-def compose(shot: Shot, labels: dict, lk: Look, rng: random.Random, nrng: np.random.Generator,
-            severity: float = 1.0) -> np.ndarray:
+def compose(
+    shot: Shot, labels: dict, lk: Look, rng: random.Random, nrng: np.random.Generator, severity: float = 1.0
+) -> np.ndarray:
     W, H = lk.size
     canvas = background(lk.background, W, H, nrng)
     glare = np.zeros((H, W), np.float32)
@@ -727,16 +938,22 @@ def compose(shot: Shot, labels: dict, lk: Look, rng: random.Random, nrng: np.ran
         old, (new, _) = labels["old"][0], labels["new"]
         (ox, oy, oh), (nx, ny, nh) = OLD_LABEL_AT, NEW_LABEL_AT
         quad = project(old.shape[1], old.shape[0], replace(lk, rot=rng.uniform(-8, -3)))
-        paste(canvas, old, quad * (oh * H / old.shape[0]) + [ox * W, oy * H], glare,
-              alpha=torn(*old.shape[:2], 0.72, rng))
+        paste(
+            canvas, old, quad * (oh * H / old.shape[0]) + [ox * W, oy * H], glare, alpha=torn(*old.shape[:2], 0.72, rng)
+        )
         quad = project(new.shape[1], new.shape[0], lk)
         paste(canvas, new, quad * (nh * H / new.shape[0]) + [nx * W, ny * H], glare)
     else:
         img, boxes = labels["new"]
         if shot.kind == "thermal_fade":  # the label fades per shot, so a retry can fade it less
             img = hard_cases.fade_print(img, severity, nrng)
-        paste(canvas, img, fit(project(img.shape[1], img.shape[0], lk), lk, rng), glare,
-              glare_src=glare_mask(img.shape, boxes, lk.glare) if lk.glare >= 0 else None)
+        paste(
+            canvas,
+            img,
+            fit(project(img.shape[1], img.shape[0], lk), lk, rng),
+            glare,
+            glare_src=glare_mask(img.shape, boxes, lk.glare) if lk.glare >= 0 else None,
+        )
     return develop(canvas, glare, lk, rng, nrng)
 
 
@@ -769,8 +986,11 @@ def as_truth_says(shot: Shot, data: bytes, lk: Look) -> bool:
     if shot.kind == "misprint":  # the barcode reads; the printed number is nowhere in a barcode
         return shot.waybill in found and shot.spec.shown not in found
     if shot.kind == "jd_multi":  # every barcode reads, so the reader really has to choose
-        return shot.waybill in found and shot.spec.order_barcode in found \
+        return (
+            shot.waybill in found
+            and shot.spec.order_barcode in found
             and any(b.format == zxingcpp.BarcodeFormat.QRCode for b in reads)
+        )
     return shot.waybill in found and (shot.old is None or shot.old.waybill in found)
 
 
@@ -799,6 +1019,7 @@ def take(shot: Shot) -> bytes:
 
 # --- the set ---------------------------------------------------------------------------------
 
+
 def cast(kind: str, carrier: str, world: World, rng: random.Random) -> Shot:
     """Decide who the parcel is for and write the orders this kind needs."""
     shot = Shot(kind, rng.getrandbits(32))
@@ -825,9 +1046,14 @@ def cast(kind: str, carrier: str, world: World, rng: random.Random) -> Shot:
         shot.spec = harden(kind, shot.spec, world, rng)
     if kind == "reused_box":  # an old inbound label, a supplier's parcel to the shop; small size, so not JD
         old_carrier = rng.choice([c for c in CARRIER_WEIGHTS if c not in (carrier, "JD")])
-        shot.old = replace(label_spec("clean", old_carrier, world.waybill(old_carrier), SHOP_KEEPER, None, rng),
-                           sender=SUPPLIER, size="small", printed=BASE_TIME - timedelta(days=rng.randint(5, 40)),
-                           ink=70, qr=False)
+        shot.old = replace(
+            label_spec("clean", old_carrier, world.waybill(old_carrier), SHOP_KEEPER, None, rng),
+            sender=SUPPLIER,
+            size="small",
+            printed=BASE_TIME - timedelta(days=rng.randint(5, 40)),
+            ink=70,
+            qr=False,
+        )
     return shot
 
 
@@ -883,8 +1109,11 @@ def audit(shots: list[Shot], world: World) -> None:
         if not s.spec:
             continue
         r = s.spec.recipient
-        same = [o for o in awaiting if (o.person.name, o.person.phone[-4:], o.person.street)
-                == (r.name, r.phone[-4:], r.street)]
+        same = [
+            o
+            for o in awaiting
+            if (o.person.name, o.person.phone[-4:], o.person.street) == (r.name, r.phone[-4:], r.street)
+        ]
         elsewhere = [o.tid for o in world.orders if o.waybill == s.waybill]
         if s.kind == "ambiguous":
             assert len(same) == 2 and not s.spec.tid
@@ -905,6 +1134,7 @@ def audit(shots: list[Shot], world: World) -> None:
 
 def export_csv(orders: list[Order]) -> str:
     """Qianniu's export: ="..." keeps Excel off long numbers; ' keeps a phone a string."""
+
     def cell(v: str) -> str:
         return f'"{v.replace(chr(34), chr(34) * 2)}"' if "," in v or v.startswith('"') else v
 
@@ -914,15 +1144,36 @@ def export_csv(orders: list[Order]) -> str:
         goods = price * o.qty
         postage = 0.0 if goods >= 49 else 6.0
         number = "" if not o.waybill else "\t" + o.waybill if o.tab_waybill else f'="{o.waybill}"'
-        rows.append((f'="{o.tid}"', o.buyer, p.masked if paid else "", f"{goods:.2f}", f"{postage:.2f}",
-                     f"{goods + postage:.2f}", f"{goods + postage:.2f}" if paid else "0.00", STATUS_TEXT[o.status],
-                     o.note, p.name, p.export_address(), "快递", "", p.masked if o.phone_masked else f"'{p.phone}",
-                     o.created.strftime("%Y-%m-%d %H:%M:%S"),
-                     (o.created + timedelta(minutes=3)).strftime("%Y-%m-%d %H:%M:%S") if paid else "",
-                     title, "1", number, o.carrier, o.memo, str(o.qty), SHOP.name,
-                     # the tid's last digits serve as a stable coin for the two columns nothing reads
-                     CLOSE_REASONS[int(o.tid[-1]) % len(CLOSE_REASONS)] if o.status == "closed" else "",
-                     "手机订单" if int(o.tid[-2]) % 3 else ""))
+        rows.append(
+            (
+                f'="{o.tid}"',
+                o.buyer,
+                p.masked if paid else "",
+                f"{goods:.2f}",
+                f"{postage:.2f}",
+                f"{goods + postage:.2f}",
+                f"{goods + postage:.2f}" if paid else "0.00",
+                STATUS_TEXT[o.status],
+                o.note,
+                p.name,
+                p.export_address(),
+                "快递",
+                "",
+                p.masked if o.phone_masked else f"'{p.phone}",
+                o.created.strftime("%Y-%m-%d %H:%M:%S"),
+                (o.created + timedelta(minutes=3)).strftime("%Y-%m-%d %H:%M:%S") if paid else "",
+                title,
+                "1",
+                number,
+                o.carrier,
+                o.memo,
+                str(o.qty),
+                SHOP.name,
+                # the tid's last digits serve as a stable coin for the two columns nothing reads
+                CLOSE_REASONS[int(o.tid[-1]) % len(CLOSE_REASONS)] if o.status == "closed" else "",
+                "手机订单" if int(o.tid[-2]) % 3 else "",
+            )
+        )
     return "".join(",".join(cell(v) for v in row) + "\r\n" for row in rows)
 
 
@@ -933,8 +1184,7 @@ def second_number(shot: Shot) -> str | None:
     return shot.spec.shown if shot.kind == "misprint" else None
 
 
-def generate_set(out_dir: Path, count: int, seed: int, jobs: int | None = None,
-                 hard: bool | None = None) -> list[dict]:
+def generate_set(out_dir: Path, count: int, seed: int, jobs: int | None = None, hard: bool | None = None) -> list[dict]:
     """Write photos/, orders.csv and truth.jsonl under out_dir; return the truth lines.
 
     `hard`: include the hard kinds (default: when count > HARD_FROM_COUNT).
@@ -960,18 +1210,28 @@ def generate_set(out_dir: Path, count: int, seed: int, jobs: int | None = None,
         with ProcessPoolExecutor(jobs) as pool:
             images = list(pool.map(take, shots, chunksize=4))
     width, truth = max(3, len(str(count))), []
-    for i, (shot, data) in enumerate(zip(shots, images), 1):
+    for i, (shot, data) in enumerate(zip(shots, images, strict=True), 1):
         name = f"photos/{i:0{width}d}_{shot.kind}.{shot.ext}"
         (out_dir / name).write_bytes(data)
         status, reason, _ = ALL_KINDS[shot.kind]
         seen = shot.spec is not None and shot.kind != "corrupt"  # what a reader could know
-        truth.append({"file": name, "kind": shot.kind, "carrier": shot.carrier if seen else None,
-                      "waybill": shot.waybill if seen else None, "order": shot.order if seen else None,
-                      "expect_status": status, "expect_reason": reason, "legible": shot.kind != "corrupt",
-                      "old_waybill": second_number(shot)})
+        truth.append(
+            {
+                "file": name,
+                "kind": shot.kind,
+                "carrier": shot.carrier if seen else None,
+                "waybill": shot.waybill if seen else None,
+                "order": shot.order if seen else None,
+                "expect_status": status,
+                "expect_reason": reason,
+                "legible": shot.kind != "corrupt",
+                "old_waybill": second_number(shot),
+            }
+        )
     (out_dir / "orders.csv").write_bytes(export_csv(world.orders).encode("gbk"))
-    (out_dir / "truth.jsonl").write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in truth),
-                                         encoding="utf-8")
+    (out_dir / "truth.jsonl").write_text(
+        "".join(json.dumps(t, ensure_ascii=False) + "\n" for t in truth), encoding="utf-8"
+    )
     return truth
 
 
@@ -981,14 +1241,20 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=40, help="number of photos")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPUs); output is the same")
-    ap.add_argument("--hard", action=argparse.BooleanOptionalAction, default=None,
-                    help=f"include the hard kinds (default: only when --count > {HARD_FROM_COUNT})")
+    ap.add_argument(
+        "--hard",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"include the hard kinds (default: only when --count > {HARD_FROM_COUNT})",
+    )
     args = ap.parse_args()
     start = time.perf_counter()
     truth = generate_set(args.out, args.count, args.seed, args.jobs, args.hard)
     kinds = Counter(t["kind"] for t in truth)
-    print(f"{len(truth)} photos in {time.perf_counter() - start:.1f}s -> {args.out}: "
-          + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    print(
+        f"{len(truth)} photos in {time.perf_counter() - start:.1f}s -> {args.out}: "
+        + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+    )
 
 
 if __name__ == "__main__":

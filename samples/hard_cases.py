@@ -52,7 +52,7 @@ def lookalike_of(number: str, rng: random.Random) -> str:
     """
     spots = lookalike_spots(number)  # the caller picks a number that has one
     i = rng.choices(spots, [LOOKALIKE_WEIGHT[number[i]] for i in spots])[0]
-    return number[:i] + LOOKALIKES[number[i]] + number[i + 1:]
+    return number[:i] + LOOKALIKES[number[i]] + number[i + 1 :]
 
 
 def misprint_of(number: str, rng: random.Random) -> str:
@@ -74,7 +74,10 @@ def misprint_of(number: str, rng: random.Random) -> str:
             for i in rng.sample(range(CARRIER_PREFIX_MAX, len(chars)), rng.randint(1, MISPRINT_MAX_DIGITS)):
                 chars[i] = rng.choice([d for d in "0123456789" if d != chars[i]])
             other = "".join(chars)
-        if identify(other) is carrier and 0 < sum(a != b for a, b in zip(other, number)) <= MISPRINT_MAX_DIGITS:
+        if (
+            identify(other) is carrier
+            and 0 < sum(a != b for a, b in zip(other, number, strict=True)) <= MISPRINT_MAX_DIGITS
+        ):
             return other
 
 
@@ -98,8 +101,9 @@ def draw_order_barcode(sheet, text: str, y_mm: float, module: int) -> float:
     is wrong here.
     """
     assert identify(text) is None, text
-    row = np.asarray(zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.Code128)
-                     .to_image(scale=1, add_quiet_zones=False))[0]
+    row = np.asarray(
+        zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.Code128).to_image(scale=1, add_quiet_zones=False)
+    )[0]
     bars = np.repeat(row, module)[None, :].repeat(sheet.px(ORDER_BAR_MM * sheet.v), axis=0)
     x0, y0 = sheet.px(ORDER_BAR_X_MM), sheet.px(y_mm)
     sheet.img.paste(Image.fromarray(bars), (x0, y0))
@@ -138,7 +142,7 @@ def main_reads(label: np.ndarray, boxes: dict, waybill: str) -> bool:
     """Does zxing find `waybill` anywhere on the label but the stub?"""
     grey = cv2.cvtColor(label, cv2.COLOR_RGB2GRAY)
     x0, y0, x1, y1 = boxes["stub_barcode"]
-    grey[max(0, y0 - 4):y1 + 4, max(0, x0 - 40):x1 + 40] = 245
+    grey[max(0, y0 - 4) : y1 + 4, max(0, x0 - 40) : x1 + 40] = 245
     for scale, sigma in CHECK_SCALES:
         img = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale != 1 else grey
         img = cv2.GaussianBlur(img, (0, 0), sigma) if sigma else img
@@ -181,8 +185,9 @@ def tear(label: np.ndarray, boxes: dict, rng: random.Random) -> np.ndarray:
     mask = np.zeros((h, w), np.uint8)
     cv2.fillPoly(mask, [poly], 255)
     gone = mask.astype(np.float32)[..., None] / 255
-    grain = cv2.GaussianBlur(np.random.default_rng(rng.getrandbits(32)).standard_normal((h, w)).astype(np.float32),
-                             (0, 0), 1.2, sigmaY=0.5)
+    grain = cv2.GaussianBlur(
+        np.random.default_rng(rng.getrandbits(32)).standard_normal((h, w)).astype(np.float32), (0, 0), 1.2, sigmaY=0.5
+    )
     fibre = TEAR_FIBRE + 9 * grain[..., None]
     fringe = cv2.morphologyEx(mask, cv2.MORPH_GRADIENT, np.ones((5, 5), np.uint8)).astype(np.float32)[..., None] / 255
     out = label.astype(np.float32) * (1 - gone) + fibre * gone
@@ -203,9 +208,14 @@ def scratch(label: np.ndarray, boxes: dict, count: int, rng: random.Random) -> n
     for i in range(count):
         x = x0 + (i + rng.uniform(0.1, 0.9)) * (x1 - x0) / count
         lean = rng.uniform(-0.45, 0.45) * (y1 - y0)
-        pts = np.array([[x - lean / 2 + rng.uniform(-3, 3), y0 - rng.uniform(6, 20)],
-                        [x + rng.uniform(-4, 4), (y0 + y1) / 2],
-                        [x + lean / 2 + rng.uniform(-3, 3), y1 + rng.uniform(0, 4)]], np.int32)
+        pts = np.array(
+            [
+                [x - lean / 2 + rng.uniform(-3, 3), y0 - rng.uniform(6, 20)],
+                [x + rng.uniform(-4, 4), (y0 + y1) / 2],
+                [x + lean / 2 + rng.uniform(-3, 3), y1 + rng.uniform(0, 4)],
+            ],
+            np.int32,
+        )
         dark = rng.random() < 0.25
         colour = (120, 118, 112) if dark else paper
         cv2.polylines(out, [pts], False, colour, rng.randint(2, 3) if dark else rng.randint(4, 7), cv2.LINE_AA)

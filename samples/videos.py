@@ -73,8 +73,12 @@ class Parcel:
     first_still_frame: int = -1  # hold: first frame with the label at rest (-1: it never rests)
 
 
-def labels(seed: int = COMMITTED_SEED, count: int = COMMITTED_COUNT, kinds: tuple[str, ...] = ("clean", "order_number", "recipient"),
-           hide_barcodes: bool = False) -> list[Label]:
+def labels(
+    seed: int = COMMITTED_SEED,
+    count: int = COMMITTED_COUNT,
+    kinds: tuple[str, ...] = ("clean", "order_number", "recipient"),
+    hide_barcodes: bool = False,
+) -> list[Label]:
     """The set's flat labels of these kinds, in the set's order.
 
     `hide_barcodes` whites out both barcodes (a label under a strip of tape
@@ -86,7 +90,9 @@ def labels(seed: int = COMMITTED_SEED, count: int = COMMITTED_COUNT, kinds: tupl
     found = []
     for shot in shots:
         if shot.kind in kinds and shot.spec is not None:
-            rgb, boxes = generate.render_label(shot.spec, random.Random(shot.seed))  # take() draws it first, so the same label
+            rgb, boxes = generate.render_label(
+                shot.spec, random.Random(shot.seed)
+            )  # take() draws it first, so the same label
             if hide_barcodes:
                 rgb = rgb.copy()
                 for key in ("barcode", "stub_barcode"):
@@ -115,7 +121,7 @@ def write_video(path: Path, scenes: list[Scene], fps: float = FPS, seed: int = 1
             previous_x = None
             for x, look in _positions(scene, width, fps):
                 frame = _frame(desk, scene.label, x, look, nrng)
-                if scene.label is not None and first_full < 0 and 0 <= x and x + scene.label.image.shape[1] <= width:
+                if scene.label is not None and first_full < 0 and x >= 0 and x + scene.label.image.shape[1] <= width:
                     first_full = index
                 if scene.kind == "hold" and first_still < 0 and x == previous_x:
                     first_still = index - 1  # the frame it arrived in: it stays from there
@@ -123,7 +129,15 @@ def write_video(path: Path, scenes: list[Scene], fps: float = FPS, seed: int = 1
                 writer.write(frame)
                 index += 1
             if scene.label is not None:
-                truth.append(Parcel(scene.label.number, scene.kind, first_full, legible=scene.kind != "blur", first_still_frame=first_still))
+                truth.append(
+                    Parcel(
+                        scene.label.number,
+                        scene.kind,
+                        first_full,
+                        legible=scene.kind != "blur",
+                        first_still_frame=first_still,
+                    )
+                )
     finally:
         writer.release()
     return truth
@@ -158,12 +172,12 @@ def _frame(desk: np.ndarray, label: Label | None, x: int | None, kind: str, nrng
         y = (frame.shape[0] - h) // 2
         left, right = max(0, x), min(frame.shape[1], x + w)
         if right > left:
-            frame[y:y + h, left:right] = label.image[:, left - x:right - x]
+            frame[y : y + h, left:right] = label.image[:, left - x : right - x]
         if kind == "smear":
             frame = cv2.filter2D(frame, -1, np.full((1, SMEAR_PX), 1.0 / SMEAR_PX, np.float32))
         elif kind == "blur":
             frame = cv2.GaussianBlur(frame, (0, 0), DEFOCUS_SIGMA)
-    noisy = frame.astype(np.float32) + nrng.standard_normal(frame.shape[:2] + (1,), np.float32) * NOISE_SIGMA
+    noisy = frame.astype(np.float32) + nrng.standard_normal((*frame.shape[:2], 1), np.float32) * NOISE_SIGMA
     return np.clip(noisy, 0, 255).astype(np.uint8)
 
 
@@ -172,7 +186,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True, help="video file to write (.avi)")
     args = ap.parse_args()
     first, second = labels()[:2]
-    scenes = [Scene("empty", None, 1.0), Scene("slide", first, 3.0), Scene("hold", second, 2.0), Scene("empty", None, 1.0)]
+    scenes = [
+        Scene("empty", None, 1.0),
+        Scene("slide", first, 3.0),
+        Scene("hold", second, 2.0),
+        Scene("empty", None, 1.0),
+    ]
     for parcel in write_video(args.out, scenes):
         print(json.dumps(parcel.__dict__))
 

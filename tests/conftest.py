@@ -1,5 +1,5 @@
 """Shared by every test directory.
 
-Its presence puts tests/ on sys.path (pytest's rootdir conftest rule), so
-tests and bench/ import the loopback stand-ins as `fakes.<module>`.
+tests/ is a package, so tests and bench/ import the loopback stand-ins as
+`tests.fakes.<module>` (pytest puts the project root on sys.path).
 """

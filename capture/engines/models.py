@@ -140,7 +140,9 @@ def _parse_pin(manifest_path: str, name: str, raw: Any) -> PackagePin:
 
 def _check_roles(manifest_path: str, engine: str, entries: list[ModelFile]) -> None:
     if engine not in REQUIRED_ROLES:
-        raise ModelFilesError(f"no model files are known for OCR engine {engine!r}", f"use one of {', '.join(REQUIRED_ROLES)}")
+        raise ModelFilesError(
+            f"no model files are known for OCR engine {engine!r}", f"use one of {', '.join(REQUIRED_ROLES)}"
+        )
     missing = [role for role in REQUIRED_ROLES[engine] if role not in {entry.role for entry in entries}]
     if missing:
         raise ModelFilesError(

@@ -99,7 +99,9 @@ class PaddleOcrEngine:
             raise EngineUnavailable(f"PaddleOCR could not load the PP-OCRv4 models: {exc}", INSTALL_HINT) from exc
         # Again: building PaddleOCR sets its logger back to INFO.
         _route_paddle_logs()
-        log.info("paddle OCR engine ready: %d CPU threads, models from %s", options["cpu_threads"], models["det"].parent)
+        log.info(
+            "paddle OCR engine ready: %d CPU threads, models from %s", options["cpu_threads"], models["det"].parent
+        )
 
     def read(self, image: np.ndarray, upright: bool = False) -> list[TextLine]:
         """Every text line PaddleOCR finds in a BGR (or grayscale) image, in its pixel coordinates."""
@@ -116,7 +118,9 @@ class PaddleOcrEngine:
         short = int(PADDLE_OPTIONS["det_limit_side_len"])
         if min(height, width) < short:
             white = (255,) * image.shape[2] if image.ndim == 3 else 255
-            image = cv2.copyMakeBorder(image, 0, max(0, short - height), 0, max(0, short - width), cv2.BORDER_CONSTANT, value=white)
+            image = cv2.copyMakeBorder(
+                image, 0, max(0, short - height), 0, max(0, short - width), cv2.BORDER_CONSTANT, value=white
+            )
         pages = self._ocr.ocr(np.ascontiguousarray(image), det=True, rec=False, cls=False)
         boxes = pages[0] if pages else None
         return [_quad(box) for box in boxes or []]

@@ -45,7 +45,9 @@ class ZbarEngine:
         for r in self._decode(gray):
             text = r.data.decode("utf-8", errors="replace")
             if text:
-                out.append(BarcodeRead(text=text, format=ZBAR_FORMATS.get(r.type, r.type), engine=self.name, box=_quad(r)))
+                out.append(
+                    BarcodeRead(text=text, format=ZBAR_FORMATS.get(r.type, r.type), engine=self.name, box=_quad(r))
+                )
         return out
 
 

@@ -46,7 +46,9 @@ def waybill_elsewhere(number: str, tids: tuple[str, ...], lookup: QueueLookup) -
         ours.update(lookup.shipment_siblings(number, tid))
     others = [tid for tid in lookup.orders_with_waybill(number) if tid not in ours]
     if others:
-        return Refusal(Status.REJECTED, Reason.WAYBILL_ON_OTHER_ORDER, f"{number} is already on order {', '.join(others)}")
+        return Refusal(
+            Status.REJECTED, Reason.WAYBILL_ON_OTHER_ORDER, f"{number} is already on order {', '.join(others)}"
+        )
     return None
 
 
@@ -84,7 +86,9 @@ def not_queued_yet(number: str, orders: tuple[OrderRef, ...], lookup: QueueLooku
         return Refusal(Status.REVIEW, Reason.ORDER_HAS_OTHER_WAYBILL, held)
     same = [tid for tid, w in queued.items() if w == number]
     if same and len(same) == len(orders):
-        return Refusal(Status.REJECTED, Reason.ALREADY_QUEUED, f"{number} is already queued for order {', '.join(same)}")
+        return Refusal(
+            Status.REJECTED, Reason.ALREADY_QUEUED, f"{number} is already queued for order {', '.join(same)}"
+        )
     if same:
         rest = [o.tid for o in orders if o.tid not in same]
         return Refusal(
@@ -95,7 +99,9 @@ def not_queued_yet(number: str, orders: tuple[OrderRef, ...], lookup: QueueLooku
     return None
 
 
-def before_queueing(number: str, carrier: str, orders: tuple[OrderRef, ...], lookup: QueueLookup, shop_carriers: frozenset[str]) -> Refusal | None:
+def before_queueing(
+    number: str, carrier: str, orders: tuple[OrderRef, ...], lookup: QueueLookup, shop_carriers: frozenset[str]
+) -> Refusal | None:
     """All checks, in the order a person would want to hear them; None when it may be queued."""
     tids = tuple(o.tid for o in orders)
     return (

@@ -41,7 +41,13 @@ class Decoding:
         return Decoded(barcodes=self.barcodes, lines=tuple(self.text.lines), unread_lines=self.text.unread)
 
 
-def begin(frame: Frame, barcodes: BarcodeEngine, ocr: OcrEngine, ocr_max_side: int, known: tuple[BarcodeRead, ...] | None = None) -> Decoding:
+def begin(
+    frame: Frame,
+    barcodes: BarcodeEngine,
+    ocr: OcrEngine,
+    ocr_max_side: int,
+    known: tuple[BarcodeRead, ...] | None = None,
+) -> Decoding:
     """Read the barcodes and find the text lines; no line is recognised yet.
 
     `known`: the frame's barcodes already read (a camera's preview pass), so

@@ -216,7 +216,11 @@ def unique_correction(token: str) -> str | None:
         return None
     swaps_at = {i: LETTER_TO_DIGIT[ch] for i, ch in enumerate(token) if ch in LETTER_TO_DIGIT and i >= LETTER_ZONE - 1}
     swaps_at.update(
-        {i: DIGIT_TO_LETTER[ch] for i, ch in enumerate(token) if ch in DIGIT_TO_LETTER and (i < LETTER_ZONE or i >= len(token) - LETTER_ZONE + 1)}
+        {
+            i: DIGIT_TO_LETTER[ch]
+            for i, ch in enumerate(token)
+            if ch in DIGIT_TO_LETTER and (i < LETTER_ZONE or i >= len(token) - LETTER_ZONE + 1)
+        }
     )
     spots = sorted(swaps_at)
     if not spots or len(spots) > MAX_LOOKALIKES:

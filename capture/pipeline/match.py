@@ -84,7 +84,9 @@ class _Found:
     refusal: Refusal | None = None
 
 
-def decide(facts: LabelFacts, orders: OrderLookup, policy: MatchPolicy = MatchPolicy(), paired_tid: str | None = None) -> Outcome:
+def decide(
+    facts: LabelFacts, orders: OrderLookup, policy: MatchPolicy = MatchPolicy(), paired_tid: str | None = None
+) -> Outcome:
     """The decision for one label; `paired_tid` is the order a desk pairing names for it."""
     paired = orders.by_tid(paired_tid) if paired_tid else None
     candidates = facts.candidates
@@ -96,7 +98,9 @@ def decide(facts: LabelFacts, orders: OrderLookup, policy: MatchPolicy = MatchPo
     candidate = candidates[0]
     disagreements = [c for c in facts.conflicts if c.startswith(Reason.BARCODE_OCR_DISAGREE)]
     if disagreements:
-        return _unsure_number(facts, orders, policy, paired, candidate, Reason.BARCODE_OCR_DISAGREE, "; ".join(disagreements))
+        return _unsure_number(
+            facts, orders, policy, paired, candidate, Reason.BARCODE_OCR_DISAGREE, "; ".join(disagreements)
+        )
     return _match_order(candidate, facts, orders, policy, paired)
 
 
@@ -126,7 +130,13 @@ def settled(outcome: Outcome) -> bool:
 
 
 def _unsure_number(
-    facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy, paired: OrderRef | None, candidate: Candidate | None, reason: Reason, detail: str
+    facts: LabelFacts,
+    lookup: OrderLookup,
+    policy: MatchPolicy,
+    paired: OrderRef | None,
+    candidate: Candidate | None,
+    reason: Reason,
+    detail: str,
 ) -> Outcome:
     """Review for the number; the order is still looked for, so the person sees it."""
     found = _find_order(facts, lookup, policy, paired)
@@ -147,16 +157,19 @@ def _unsure_number(
 def _ocr_reads_of_one_number(candidates: tuple[Candidate, ...]) -> bool:
     """OCR-only reads of one carrier that differ by a character or two: one number misread."""
     first = candidates[0]
-    return all(
-        c.via is Via.OCR and c.carrier == first.carrier and _near(c.number, first.number) for c in candidates[1:]
-    ) and first.via is Via.OCR
+    return (
+        all(c.via is Via.OCR and c.carrier == first.carrier and _near(c.number, first.number) for c in candidates[1:])
+        and first.via is Via.OCR
+    )
 
 
 def _near(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= NEAR_MISS_MAX_DIFF
 
 
-def _match_order(candidate: Candidate, facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy, paired: OrderRef | None) -> Outcome:
+def _match_order(
+    candidate: Candidate, facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy, paired: OrderRef | None
+) -> Outcome:
     found = _find_order(facts, lookup, policy, paired)
     base = Outcome(
         Status.REVIEW,
@@ -168,13 +181,17 @@ def _match_order(candidate: Candidate, facts: LabelFacts, lookup: OrderLookup, p
         scores=found.scores[:SCORES_KEPT],
         also_orders=found.orders[1:],
     )
-    refusal = checks.waybill_elsewhere(candidate.number, found.named, lookup) or checks.carrier_used(candidate.carrier, policy.shop_carriers)
+    refusal = checks.waybill_elsewhere(candidate.number, found.named, lookup) or checks.carrier_used(
+        candidate.carrier, policy.shop_carriers
+    )
     if refusal is None and not found.orders:
         refusal = found.refusal or Refusal(Status.REVIEW, Reason.NO_MATCHING_ORDER, "")
     if refusal is None:
         refusal = checks.orders_open(found.orders) or checks.not_queued_yet(candidate.number, found.orders, lookup)
     if refusal is None and candidate.confidence < QUEUE_MIN_CONFIDENCE:
-        refusal = Refusal(Status.REVIEW, Reason.OCR_UNCONFIRMED, f"confidence {candidate.confidence:.2f} below {QUEUE_MIN_CONFIDENCE}")
+        refusal = Refusal(
+            Status.REVIEW, Reason.OCR_UNCONFIRMED, f"confidence {candidate.confidence:.2f} below {QUEUE_MIN_CONFIDENCE}"
+        )
     if refusal is not None:
         return refused(base, refusal)
     return replace(base, status=Status.QUEUED)
@@ -194,9 +211,15 @@ def _find_order(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy, pai
     if printed:
         order = printed[0]
         if paired is not None and paired.tid != order.tid:
-            why = Refusal(Status.REVIEW, Reason.PAIR_MISMATCH, f"the label prints order {order.tid}, the pick list scanned with it is {paired.tid}")
+            why = Refusal(
+                Status.REVIEW,
+                Reason.PAIR_MISMATCH,
+                f"the label prints order {order.tid}, the pick list scanned with it is {paired.tid}",
+            )
             return _Found((), (order.tid, paired.tid), (order, paired), VIA_ORDER_NUMBER, refusal=why)
-        return _Found((order,), (order.tid,), (order,), VIA_ORDER_NUMBER, (recipient.best_score(_recipients(facts), order),))
+        return _Found(
+            (order,), (order.tid,), (order,), VIA_ORDER_NUMBER, (recipient.best_score(_recipients(facts), order),)
+        )
     if paired is not None:
         return _by_pair(facts, paired)
     return _by_recipient(facts, lookup, policy)
@@ -261,11 +284,17 @@ def _by_recipient(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy) -
     top = pool[fitting[0].tid]
     same_buyer = tuple(pool[s.tid] for s in fitting[1:] if recipient.same_recipient(top, pool[s.tid]))
     siblings = {o.tid for o in same_buyer}
-    rivals = [s for s in open_scores if s.tid != top.tid and s.tid not in siblings and fitting[0].score - s.score < recipient.CLEAR_MARGIN]
+    rivals = [
+        s
+        for s in open_scores
+        if s.tid != top.tid and s.tid not in siblings and fitting[0].score - s.score < recipient.CLEAR_MARGIN
+    ]
     named = (top.tid, *siblings, *(s.tid for s in rivals))
     if rivals:
         listed = ", ".join(f"{s.tid} {s.score:.2f}" for s in (fitting[0], *rivals))
-        why = Refusal(Status.REVIEW, Reason.AMBIGUOUS_ORDER, f"{1 + len(rivals)} open orders fit the recipient: {listed}")
+        why = Refusal(
+            Status.REVIEW, Reason.AMBIGUOUS_ORDER, f"{1 + len(rivals)} open orders fit the recipient: {listed}"
+        )
         return _Found((), named, considered, VIA_RECIPIENT, scores, why)
     if same_buyer and not policy.merge_shipments:
         tids = ", ".join((top.tid, *(o.tid for o in same_buyer)))
@@ -285,9 +314,17 @@ def _near_misses(people: tuple[Person, ...], pool: dict[str, OrderRef], lookup: 
     for person in people:
         if len(person.phone_tail) != 4 or not person.name:
             continue
-        tails = [person.phone_tail[:i] + d + person.phone_tail[i + 1 :] for i in range(4) for d in "0123456789" if d != person.phone_tail[i]]
+        tails = [
+            person.phone_tail[:i] + d + person.phone_tail[i + 1 :]
+            for i in range(4)
+            for d in "0123456789"
+            if d != person.phone_tail[i]
+        ]
         for order in lookup.by_phone_tails(tails, NEAR_TAIL_LIMIT, recipient.normalize_name(person.name)):
-            if order.tid not in pool and recipient.name_similarity(person.name, order.receiver_name) >= recipient.NAME_FLOOR:
+            if (
+                order.tid not in pool
+                and recipient.name_similarity(person.name, order.receiver_name) >= recipient.NAME_FLOOR
+            ):
                 found[order.tid] = order
     return found
 

@@ -101,7 +101,10 @@ class TextReading:
         near.sort(key=lambda item: item[0])
         rows = _rows([line for _, line in near if not _is_marker(line.quad)])
         markers = [line for _, line in near if _is_marker(line.quad)]
-        early = [[line for row in rows[i * EARLY_ROUND_ROWS : (i + 1) * EARLY_ROUND_ROWS] for line in row] for i in range(EARLY_ROUNDS)]
+        early = [
+            [line for row in rows[i * EARLY_ROUND_ROWS : (i + 1) * EARLY_ROUND_ROWS] for line in row]
+            for i in range(EARLY_ROUNDS)
+        ]
         later = [line for row in rows[EARLY_ROUNDS * EARLY_ROUND_ROWS :] for line in row] + markers
         self._rounds = [r for r in (*early, later) if r]
         self._rest_pending = True
@@ -253,7 +256,10 @@ def _detect_band(engine: OcrEngine, view: LabelView, half_width: float | None) -
     # An edge of the band inside the view cuts lines; the whole view's detection reads them.
     cut_top = [q for q in quads if top > 0 and _bounds(q)[1] <= top + EDGE_PX]
     cut_bottom = [q for q in quads if bottom < height and _bounds(q)[3] >= bottom - EDGE_PX]
-    cut_side = any((left > 0 and _bounds(q)[0] <= left + EDGE_PX) or (right < width and _bounds(q)[2] >= right - EDGE_PX) for q in quads)
+    cut_side = any(
+        (left > 0 and _bounds(q)[0] <= left + EDGE_PX) or (right < width and _bounds(q)[2] >= right - EDGE_PX)
+        for q in quads
+    )
     return [q for q in quads if q not in cut_top and q not in cut_bottom], cut_side
 
 
@@ -276,7 +282,14 @@ def _rows(lines: list[_Line]) -> list[list[_Line]]:
     rows: list[list[_Line]] = []
     for line in lines:
         _, top, _, bottom = _bounds(line.quad)
-        row = next((r for r in rows if r[0].view == line.view and abs(_mid_y(r[0].quad) - (top + bottom) / 2) <= (bottom - top) / 2), None)
+        row = next(
+            (
+                r
+                for r in rows
+                if r[0].view == line.view and abs(_mid_y(r[0].quad) - (top + bottom) / 2) <= (bottom - top) / 2
+            ),
+            None,
+        )
         if row is None:
             rows.append([line])
         else:

@@ -215,7 +215,9 @@ def best_score(people: tuple[Person, ...], order: OrderRef) -> OrderScore:
 
 def fits(s: OrderScore) -> bool:
     """Score and every part high enough for this order to be taken."""
-    return s.score >= ACCEPT_MIN_SCORE and s.name >= NAME_FLOOR and s.phone >= PHONE_FLOOR and s.address >= ADDRESS_FLOOR
+    return (
+        s.score >= ACCEPT_MIN_SCORE and s.name >= NAME_FLOOR and s.phone >= PHONE_FLOOR and s.address >= ADDRESS_FLOOR
+    )
 
 
 def contradicts(s: OrderScore) -> bool:

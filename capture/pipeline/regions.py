@@ -79,7 +79,11 @@ class LabelView:
         height, width = self.image.shape[:2]
         flip = np.array([[-1.0, 0.0, width], [0.0, -1.0, height], [0.0, 0.0, 1.0]])
         to_photo = np.vstack([self.to_photo, [0.0, 0.0, 1.0]]) @ flip
-        bars = None if self.bars is None else (width - self.bars[2], height - self.bars[3], width - self.bars[0], height - self.bars[1])
+        bars = (
+            None
+            if self.bars is None
+            else (width - self.bars[2], height - self.bars[3], width - self.bars[0], height - self.bars[1])
+        )
         return LabelView(image=cv2.rotate(self.image, cv2.ROTATE_180), to_photo=to_photo[:2], bars=bars)
 
     def line_crop(self, quad: Quad) -> np.ndarray:
@@ -96,7 +100,11 @@ class LabelView:
             return np.zeros((0, 0, 3), dtype=np.uint8)
         target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
         crop = cv2.warpPerspective(
-            self.image, cv2.getPerspectiveTransform(pts, target), (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+            self.image,
+            cv2.getPerspectiveTransform(pts, target),
+            (width, height),
+            flags=cv2.INTER_CUBIC,
+            borderMode=cv2.BORDER_REPLICATE,
         )
         return np.rot90(crop) if height / width >= VERTICAL_LINE_RATIO else crop
 
@@ -173,7 +181,9 @@ def _span(anchor: BarcodeRead, reads: tuple[BarcodeRead, ...] | list[BarcodeRead
     return LABEL_LEFT, LABEL_RIGHT, top, stub_y - stub_h / 2 - STUB_MARGIN
 
 
-def label_view(image: np.ndarray, anchor: BarcodeRead, reads: tuple[BarcodeRead, ...] | list[BarcodeRead] = ()) -> LabelView:
+def label_view(
+    image: np.ndarray, anchor: BarcodeRead, reads: tuple[BarcodeRead, ...] | list[BarcodeRead] = ()
+) -> LabelView:
     """The label around `anchor`, upright, at VIEW_BARCODE_PX per barcode length."""
     centre, u, length, bar_height = bars_geometry(anchor.box)
     d = np.array([-u[1], u[0]])  # down on the label: reading direction turned 90 degrees clockwise
@@ -185,7 +195,9 @@ def label_view(image: np.ndarray, anchor: BarcodeRead, reads: tuple[BarcodeRead,
     origin = centre + (left * length) * u + (top * length) * d
     to_photo = np.column_stack([u / scale, d / scale, origin])
     to_view = cv2.invertAffineTransform(to_photo)
-    view = cv2.warpAffine(image, to_view, (width, height), flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR, borderValue=WHITE)
+    view = cv2.warpAffine(
+        image, to_view, (width, height), flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR, borderValue=WHITE
+    )
     # The bars' centre is the label frame's origin; they are one barcode length long.
     mid_x, mid_y = -left * VIEW_BARCODE_PX, -top * VIEW_BARCODE_PX
     half_height = bar_height * scale / 2
@@ -225,7 +237,11 @@ def text_view(image: np.ndarray, quads: list[Quad]) -> LabelView:
     origin = (xs.min() - margin) * u + (ys.min() - margin) * d
     to_photo = np.column_stack([u / scale, d / scale, origin])
     view = cv2.warpAffine(
-        image, cv2.invertAffineTransform(to_photo), (width, height), flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR, borderValue=WHITE
+        image,
+        cv2.invertAffineTransform(to_photo),
+        (width, height),
+        flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
+        borderValue=WHITE,
     )
     return LabelView(image=view, to_photo=to_photo)
 
@@ -234,7 +250,11 @@ def whole_photo(image: np.ndarray, max_side: int) -> LabelView:
     """The whole photo, shrunk to `max_side`: for photos where no barcode shows where the label is."""
     height, width = image.shape[:2]
     scale = min(1.0, max_side / max(height, width))
-    view = image if scale == 1.0 else cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    view = (
+        image
+        if scale == 1.0
+        else cv2.resize(image, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    )
     to_photo = np.array([[1 / scale, 0.0, 0.0], [0.0, 1 / scale, 0.0]])
     return LabelView(image=view, to_photo=to_photo)
 

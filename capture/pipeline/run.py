@@ -32,7 +32,11 @@ def match_policy(settings: Settings) -> MatchPolicy:
 
 
 def process(
-    frame: Frame, engines: Engines, orders: OrderLookup, settings: Settings, barcodes: tuple[BarcodeRead, ...] | None = None
+    frame: Frame,
+    engines: Engines,
+    orders: OrderLookup,
+    settings: Settings,
+    barcodes: tuple[BarcodeRead, ...] | None = None,
 ) -> tuple[Decoded, LabelFacts, Outcome]:
     """Read the label nearest its barcode first, deciding after each round; stop once the decision is settled.
 

@@ -162,8 +162,16 @@ def _waybill_reads(reads: tuple[BarcodeRead, ...]) -> tuple[NumberRead, ...]:
 class CameraRun:
     """The loop: frames in, one event per parcel out."""
 
-    def __init__(self, source: Source, settings: Settings, on_event: Callable[[CameraEvent], None],
-                 stop: threading.Event, realtime: bool, chosen: Engines, db: Engine) -> None:
+    def __init__(
+        self,
+        source: Source,
+        settings: Settings,
+        on_event: Callable[[CameraEvent], None],
+        stop: threading.Event,
+        realtime: bool,
+        chosen: Engines,
+        db: Engine,
+    ) -> None:
         self.source = source
         self.settings = settings
         self.on_event = on_event
@@ -226,7 +234,9 @@ class CameraRun:
         """Decide and record one parcel; False when nothing was recorded."""
         sighting = decision.sighting
         started = time.perf_counter()
-        path, sha256 = evidence.save_frame(sighting.frame.image, self.evidence_root, self.source.slug, decision.number, datetime.now())
+        path, sha256 = evidence.save_frame(
+            sighting.frame.image, self.evidence_root, self.source.slug, decision.number, datetime.now()
+        )
         frame = Frame(sighting.frame.image, str(path), sha256)
         result = self._record(frame, started, first_look=decision.first_look, barcodes=sighting.barcodes)
         if result is None:
@@ -237,22 +247,28 @@ class CameraRun:
             return False
         if decision.first_look:
             self.tracker.taken(decision)
-        covered = {c.number for c in result.outcome.candidates} | ({result.outcome.candidate.number} if result.outcome.candidate else set())
+        covered = {c.number for c in result.outcome.candidates} | (
+            {result.outcome.candidate.number} if result.outcome.candidate else set()
+        )
         self.tracker.keep_quiet(covered - {decision.number}, sighting.frame.stream_s)
         self.events += 1
-        self.on_event(CameraEvent(
-            result=result,
-            number=decision.number,
-            evidence=path,
-            frames=decision.frames,
-            stream_s=sighting.frame.stream_s,
-            first_seen_s=decision.first_seen_s,
-            lag_s=time.monotonic() - sighting.frame.received_at,
-            first_look=decision.first_look,
-        ))
+        self.on_event(
+            CameraEvent(
+                result=result,
+                number=decision.number,
+                evidence=path,
+                frames=decision.frames,
+                stream_s=sighting.frame.stream_s,
+                first_seen_s=decision.first_seen_s,
+                lag_s=time.monotonic() - sighting.frame.received_at,
+                first_look=decision.first_look,
+            )
+        )
         return True
 
-    def _record(self, frame: Frame, started: float, first_look: bool = False, barcodes: tuple[BarcodeRead, ...] = ()) -> ScanResult | None:
+    def _record(
+        self, frame: Frame, started: float, first_look: bool = False, barcodes: tuple[BarcodeRead, ...] = ()
+    ) -> ScanResult | None:
         backoff = Backoff(DB_RETRY_FIRST_S, DB_RETRY_CAP_S)
         for attempt in range(1, DB_ATTEMPTS + 1):
             try:
@@ -265,20 +281,30 @@ class CameraRun:
                     return api.scan_frame_if_queued(frame, self.chosen, self.settings, self.db, started, barcodes)
                 return api.scan_frame(frame, self.chosen, self.settings, self.db, started)
             except DBAPIError as exc:
-                log.warning("database busy recording %s (attempt %d of %d): %s", frame.source, attempt, DB_ATTEMPTS, exc)
+                log.warning(
+                    "database busy recording %s (attempt %d of %d): %s", frame.source, attempt, DB_ATTEMPTS, exc
+                )
                 self.stop.wait(backoff.next_delay())
         log.error("capture not recorded: the database stayed busy; the frame is kept at %s", frame.source)
         return None
 
 
-def watch_camera(raw: str, settings: Settings, on_event: Callable[[CameraEvent], None],
-                 stop: threading.Event | None, realtime: bool = False) -> CameraSummary:
+def watch_camera(
+    raw: str,
+    settings: Settings,
+    on_event: Callable[[CameraEvent], None],
+    stop: threading.Event | None,
+    realtime: bool = False,
+) -> CameraSummary:
     source = parse_source(raw)
     first = open_capture(source)
     if not first.isOpened():
         first.release()
-        raise SourceUnavailable(f"cannot open camera {raw}", "check the device index or URL, and that no other program holds the camera")
+        raise SourceUnavailable(
+            f"cannot open camera {raw}", "check the device index or URL, and that no other program holds the camera"
+        )
     # Engines and database after the camera: a wrong index fails at once, not after loading models.
-    run = CameraRun(source, settings, on_event, stop or threading.Event(), realtime, api.engines(settings), api.database(settings))
+    run = CameraRun(
+        source, settings, on_event, stop or threading.Event(), realtime, api.engines(settings), api.database(settings)
+    )
     return run.run(first)
-

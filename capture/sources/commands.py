@@ -33,22 +33,41 @@ RED_STATUSES = frozenset({Status.REJECTED, Status.NO_WAYBILL, Status.ERROR})
 
 
 def add_source_commands(commands: Any, common: argparse.ArgumentParser, engines: argparse.ArgumentParser) -> None:
-    watch = commands.add_parser("watch", parents=[common, engines], help="read photos dropped into a folder, as they arrive")
-    watch.add_argument("folder", metavar="DIR", help="the drop folder; photos are filed into DIR/processed and DIR/failed")
+    watch = commands.add_parser(
+        "watch", parents=[common, engines], help="read photos dropped into a folder, as they arrive"
+    )
+    watch.add_argument(
+        "folder", metavar="DIR", help="the drop folder; photos are filed into DIR/processed and DIR/failed"
+    )
     watch.add_argument("--json", action="store_true", help="one scan JSON object per photo on stdout")
-    watch.add_argument("--workers", type=int, metavar="N", help="processes reading photos (default 1; env WAYBILL_WATCH_WORKERS)")
-    watch.add_argument("--polling", action="store_true", default=None, help="poll the folder instead of filesystem events (network drives)")
+    watch.add_argument(
+        "--workers", type=int, metavar="N", help="processes reading photos (default 1; env WAYBILL_WATCH_WORKERS)"
+    )
+    watch.add_argument(
+        "--polling",
+        action="store_true",
+        default=None,
+        help="poll the folder instead of filesystem events (network drives)",
+    )
     watch.add_argument("--processed", metavar="DIR", help="file handled photos here instead of DIR/processed")
     watch.add_argument("--failed", metavar="DIR", help="file unreadable photos here instead of DIR/failed")
     watch.add_argument("--no-bell", action="store_true", help="no terminal bell on rejected or unreadable photos")
     watch.set_defaults(run=cmd_watch)
 
     camera = commands.add_parser("camera", parents=[common, engines], help="read parcels passing a camera, once each")
-    camera.add_argument("source", metavar="SOURCE", help="a device index (0), an rtsp:// or http:// stream URL, or a video file")
+    camera.add_argument(
+        "source", metavar="SOURCE", help="a device index (0), an rtsp:// or http:// stream URL, or a video file"
+    )
     camera.add_argument("--json", action="store_true", help="one scan JSON object per parcel on stdout")
     camera.add_argument("--evidence-dir", metavar="DIR", help="where the frame that decided each capture is saved")
-    camera.add_argument("--cooldown", type=float, metavar="S", help="seconds a reported number stays quiet after it leaves view")
-    camera.add_argument("--realtime", action="store_true", help="play a video file at its frame rate, dropping frames like a live camera")
+    camera.add_argument(
+        "--cooldown", type=float, metavar="S", help="seconds a reported number stays quiet after it leaves view"
+    )
+    camera.add_argument(
+        "--realtime",
+        action="store_true",
+        help="play a video file at its frame rate, dropping frames like a live camera",
+    )
     camera.set_defaults(run=cmd_camera)
 
 
@@ -76,8 +95,13 @@ def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
         print(f"watching {os.path.abspath(args.folder)} (Ctrl-C to stop)", file=sys.stderr)
 
     def on_result(handled: Handled) -> None:
-        extra = {"dropped_as": str(handled.dropped), "filed_as": str(handled.filed), "sidecar": str(handled.sidecar),
-                 "duplicate_of": handled.duplicate_of, "recovered": handled.recovered}
+        extra = {
+            "dropped_as": str(handled.dropped),
+            "filed_as": str(handled.filed),
+            "sidecar": str(handled.sidecar),
+            "duplicate_of": handled.duplicate_of,
+            "recovered": handled.recovered,
+        }
         live.show(handled.result, handled.filed.name, extra)
 
     with _stop_on_sigterm() as stop:
@@ -90,14 +114,21 @@ def cmd_camera(args: argparse.Namespace, out: TextIO) -> int:
     live = LiveLines(out, as_json=args.json, bell=settings.bell_on_red)
 
     def on_event(event: CameraEvent) -> None:
-        extra = {"source": args.source, "evidence": str(event.evidence), "frames": event.frames,
-                 "stream_s": round(event.stream_s, 3)}
+        extra = {
+            "source": args.source,
+            "evidence": str(event.evidence),
+            "frames": event.frames,
+            "stream_s": round(event.stream_s, 3),
+        }
         live.show(event.result, event.evidence.name, extra)
 
     with _stop_on_sigterm() as stop:
         summary = api.run_camera(args.source, settings, on_event, stop, realtime=args.realtime)
-    print(f"summary: frames {summary.frames_read}, processed {summary.frames_processed} "
-          f"({summary.fps:.1f} fps), parcels {summary.events}, reopened {summary.reopens}", file=sys.stderr)
+    print(
+        f"summary: frames {summary.frames_read}, processed {summary.frames_processed} "
+        f"({summary.fps:.1f} fps), parcels {summary.events}, reopened {summary.reopens}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -136,7 +167,9 @@ class LiveLines:
         number = outcome.candidate.number if outcome.candidate else "-"
         order = f"order {outcome.order.tid}" if outcome.order else "-"
         why = ", ".join(str(r) for r in outcome.reasons)
-        text = f"{time.strftime('%H:%M:%S')}  {status.value:<10} {number:<18} {order:<26} {name}" + (f"  [{why}]" if why else "")
+        text = f"{time.strftime('%H:%M:%S')}  {status.value:<10} {number:<18} {order:<26} {name}" + (
+            f"  [{why}]" if why else ""
+        )
         if self._colour:
             text = COLOURS[status] + text + RESET
         if self._bell and status in RED_STATUSES:

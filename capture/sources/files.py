@@ -38,7 +38,9 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
         elif path.exists():
             yield path
         else:
-            raise InputFileError(f"{path} does not exist", "check the path; folders are scanned for JPEG, PNG and WebP photos")
+            raise InputFileError(
+                f"{path} does not exist", "check the path; folders are scanned for JPEG, PNG and WebP photos"
+            )
 
 
 def load_frame(path: Path, max_pixels: int) -> Frame:
@@ -50,8 +52,12 @@ def load_frame(path: Path, max_pixels: int) -> Frame:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UnreadableImage(f"{path}: cannot read the file ({exc.strerror})", "check permissions and that the file is complete") from exc
-    return Frame(image=decode_image_bytes(data, str(path), max_pixels), source=str(path), sha256=hashlib.sha256(data).hexdigest())
+        raise UnreadableImage(
+            f"{path}: cannot read the file ({exc.strerror})", "check permissions and that the file is complete"
+        ) from exc
+    return Frame(
+        image=decode_image_bytes(data, str(path), max_pixels), source=str(path), sha256=hashlib.sha256(data).hexdigest()
+    )
 
 
 def decode_image_bytes(data: bytes, name: str, max_pixels: int) -> np.ndarray:
@@ -71,9 +77,15 @@ def decode_image_bytes(data: bytes, name: str, max_pixels: int) -> np.ndarray:
             ImageOps.exif_transpose(im, in_place=True)
             pixels = np.asarray(im if im.mode == "RGB" else im.convert("RGB"))
     except Image.DecompressionBombError as exc:
-        raise UnreadableImage(f"{name}: too many pixels to be a label photo ({exc})", "photograph the label at a normal resolution") from exc
+        raise UnreadableImage(
+            f"{name}: too many pixels to be a label photo ({exc})", "photograph the label at a normal resolution"
+        ) from exc
     except UnidentifiedImageError as exc:
-        raise UnreadableImage(f"{name}: not an image this program can read", "save the photo as JPEG, PNG or WebP") from exc
+        raise UnreadableImage(
+            f"{name}: not an image this program can read", "save the photo as JPEG, PNG or WebP"
+        ) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise UnreadableImage(f"{name}: the image data is damaged ({exc})", "the photo is truncated or corrupt; take or copy it again") from exc
+        raise UnreadableImage(
+            f"{name}: the image data is damaged ({exc})", "the photo is truncated or corrupt; take or copy it again"
+        ) from exc
     return cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR)

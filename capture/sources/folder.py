@@ -33,6 +33,7 @@ the problem each one fixes:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -131,7 +132,9 @@ class _FolderState:
 class FolderWatcher:
     """The watcher's loop and all its state; one thread (the caller's) runs it."""
 
-    def __init__(self, layout: filing.Layout, settings: Settings, on_result: Callable[[Handled], None], stop: threading.Event) -> None:
+    def __init__(
+        self, layout: filing.Layout, settings: Settings, on_result: Callable[[Handled], None], stop: threading.Event
+    ) -> None:
         self.layout = layout
         self.settings = settings
         self.on_result = on_result
@@ -146,14 +149,18 @@ class FolderWatcher:
         self._db_backoff = Backoff(DB_RETRY_FIRST_S, DB_RETRY_CAP_S)
         self._folder = _FolderState()
         self._db: Engine = open_engine(settings.db_url)
-        self._observer: BaseObserver = PollingObserver(timeout=settings.watch_poll_interval_s) if settings.watch_polling else Observer()
+        self._observer: BaseObserver = (
+            PollingObserver(timeout=settings.watch_poll_interval_s) if settings.watch_polling else Observer()
+        )
         self._pool: Executor | None = None
 
     # --- the loop ---------------------------------------------------------------
 
     def run(self) -> None:
         if not self.layout.inbox.is_dir():
-            raise SourceUnavailable(f"{self.layout.inbox} is not a folder", "create it, or check the path given to `waybill watch`")
+            raise SourceUnavailable(
+                f"{self.layout.inbox} is not a folder", "create it, or check the path given to `waybill watch`"
+            )
         self._pool = self._new_pool()
         self._observer.start()
         try:
@@ -210,7 +217,9 @@ class FolderWatcher:
         self._folder.said_missing = False
         try:
             self.layout.make()
-            self._folder.watch = self._observer.schedule(_Events(self._events, self._wake), str(self.layout.inbox), recursive=False)
+            self._folder.watch = self._observer.schedule(
+                _Events(self._events, self._wake), str(self.layout.inbox), recursive=False
+            )
         except OSError as exc:  # vanished again between the stat and now
             log.warning("cannot watch %s yet: %s", self.layout.inbox, exc)
             self._folder.identity = None
@@ -220,10 +229,9 @@ class FolderWatcher:
 
     def _unwatch(self) -> None:
         if self._folder.watch is not None:
-            try:
+            # KeyError/OSError: the emitter already stopped itself when the folder was deleted
+            with contextlib.suppress(KeyError, OSError):
                 self._observer.unschedule(self._folder.watch)
-            except (KeyError, OSError):
-                pass  # the emitter already stopped itself when the folder was deleted
             self._folder.watch = None
 
     def _drain_events(self) -> None:
@@ -373,8 +381,17 @@ class FolderWatcher:
         result = handled.link_refused(dest, path)
         self._file(path, path, dest, result, result.outcome.detail, "")
 
-    def _file(self, dropped: Path, current: Path, dest: Path, result: ScanResult, why: str, sha256: str,
-              duplicate_of: int | None = None, recovered: bool = False) -> None:
+    def _file(
+        self,
+        dropped: Path,
+        current: Path,
+        dest: Path,
+        result: ScanResult,
+        why: str,
+        sha256: str,
+        duplicate_of: int | None = None,
+        recovered: bool = False,
+    ) -> None:
         try:
             if os.path.lexists(dest):  # someone put a file there meanwhile: never overwrite it
                 dest = filing.free_name(dest.parent, dest.name, self._reserved)
@@ -415,7 +432,9 @@ class FolderWatcher:
         free = recorded_as.parent == home and not os.path.lexists(recorded_as)
         dest = recorded_as if free else filing.free_name(home, work.name, self._reserved)
         log.warning("%s was recorded (scan %d) before a restart; filing it now", work.name, earlier.id)
-        self._file(dropped, work, dest, handled.recorded(dest, earlier), handled.earlier_words(earlier), sha256, recovered=True)
+        self._file(
+            dropped, work, dest, handled.recorded(dest, earlier), handled.earlier_words(earlier), sha256, recovered=True
+        )
 
     def _new_pool(self) -> Executor:
         if self.settings.watch_workers == 1:
@@ -431,7 +450,9 @@ class FolderWatcher:
         )
 
 
-def watch_folder(folder: Path, settings: Settings, on_result: Callable[[Handled], None], stop: threading.Event | None) -> None:
+def watch_folder(
+    folder: Path, settings: Settings, on_result: Callable[[Handled], None], stop: threading.Event | None
+) -> None:
     layout = filing.Layout.under(folder, settings.watch_processed_dir, settings.watch_failed_dir)
     FolderWatcher(layout, worker_settings(settings), on_result, stop or threading.Event()).run()
 

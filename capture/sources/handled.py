@@ -56,12 +56,18 @@ def scan_words(result: ScanResult) -> str:
     if outcome.order:
         said.append(f"for order {outcome.order.tid}")
     if outcome.reasons:
-        said.append("(" + ", ".join(str(r) for r in outcome.reasons) + (f": {outcome.detail}" if outcome.detail else "") + ")")
+        said.append(
+            "(" + ", ".join(str(r) for r in outcome.reasons) + (f": {outcome.detail}" if outcome.detail else "") + ")"
+        )
     return " ".join(said)
 
 
 def earlier_words(scan: ScanSummary) -> str:
-    said = [scan.status] + ([scan.waybill] if scan.waybill else []) + ([f"for order {scan.order_tid}"] if scan.order_tid else [])
+    said = (
+        [scan.status]
+        + ([scan.waybill] if scan.waybill else [])
+        + ([f"for order {scan.order_tid}"] if scan.order_tid else [])
+    )
     return " ".join(said) + (f" ({', '.join(scan.reasons)})" if scan.reasons else "")
 
 
@@ -73,16 +79,22 @@ def duplicate(filed: Path, earlier: ScanSummary) -> ScanResult:
 
 def link_refused(filed: Path, link: Path) -> ScanResult:
     why = f"{link.name} is a link to {os.readlink(link)}, outside the drop folder; it was not read"
-    return ScanResult(path=str(filed), outcome=Outcome(Status.ERROR, (Reason.LINK_OUTSIDE_FOLDER,), detail=why), decoded=None, ms=0.0)
+    return ScanResult(
+        path=str(filed), outcome=Outcome(Status.ERROR, (Reason.LINK_OUTSIDE_FOLDER,), detail=why), decoded=None, ms=0.0
+    )
 
 
 def reader_crashed(filed: Path, why: str) -> ScanResult:
-    return ScanResult(path=str(filed), outcome=Outcome(Status.ERROR, (Reason.UNREADABLE_IMAGE,), detail=why), decoded=None, ms=0.0)
+    return ScanResult(
+        path=str(filed), outcome=Outcome(Status.ERROR, (Reason.UNREADABLE_IMAGE,), detail=why), decoded=None, ms=0.0
+    )
 
 
 def recorded(filed: Path, earlier: ScanSummary) -> ScanResult:
     """The scan a photo got before a restart, for the photo now filed."""
-    outcome = Outcome(Status(earlier.status), tuple(earlier.reasons), candidate=_candidate(earlier), detail=earlier_words(earlier))
+    outcome = Outcome(
+        Status(earlier.status), tuple(earlier.reasons), candidate=_candidate(earlier), detail=earlier_words(earlier)
+    )
     return ScanResult(path=str(filed), outcome=outcome, decoded=None, ms=0.0, scan_id=earlier.id)
 
 

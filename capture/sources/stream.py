@@ -75,7 +75,10 @@ def parse_source(raw: str) -> Source:
     if "://" in raw:
         return Source(raw, SourceKind.STREAM)
     if not Path(raw).is_file():
-        raise SourceUnavailable(f"{raw} is not a device index, a stream URL or a video file", "give 0 for the first camera, rtsp://... or a file")
+        raise SourceUnavailable(
+            f"{raw} is not a device index, a stream URL or a video file",
+            "give 0 for the first camera, rtsp://... or a file",
+        )
     return Source(raw, SourceKind.FILE)
 
 

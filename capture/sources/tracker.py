@@ -145,7 +145,9 @@ class ParcelTracker:
 
     def flush(self) -> list[Decision]:
         """The stream ended: decide every confirmed number still in view."""
-        decisions = [self._decide(number, track.best) for number, track in list(self._tracks.items()) if track.confirmed]
+        decisions = [
+            self._decide(number, track.best) for number, track in list(self._tracks.items()) if track.confirmed
+        ]
         self._tracks.clear()
         return decisions
 
@@ -184,7 +186,10 @@ class ParcelTracker:
 
 def _band_in_view(number: str, sighting: Sighting) -> bool:
     height, width = sighting.frame.image.shape[:2]
-    return any(r.number == number and r.via is Via.BARCODE and r.box is not None and near_band_in_view(r.box, width, height) for r in sighting.reads)
+    return any(
+        r.number == number and r.via is Via.BARCODE and r.box is not None and near_band_in_view(r.box, width, height)
+        for r in sighting.reads
+    )
 
 
 def _at_rest(before: Quad, now: Quad) -> bool:

@@ -31,7 +31,9 @@ def open_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(f"not a database URL: {url!r}", "use sqlite:///path/to/file.db or postgresql+psycopg://...") from exc
+        raise DatabaseError(
+            f"not a database URL: {url!r}", "use sqlite:///path/to/file.db or postgresql+psycopg://..."
+        ) from exc
     kwargs: dict = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -42,9 +44,13 @@ def open_engine(url: str) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except NoSuchModuleError as exc:
-        raise DatabaseError(f"no driver for {parsed.drivername}", "for PostgreSQL install the extra: pip install '.[postgres]'") from exc
+        raise DatabaseError(
+            f"no driver for {parsed.drivername}", "for PostgreSQL install the extra: pip install '.[postgres]'"
+        ) from exc
     except ModuleNotFoundError as exc:
-        raise DatabaseError(f"the driver for {parsed.drivername} is not installed ({exc.name})", "pip install '.[postgres]'") from exc
+        raise DatabaseError(
+            f"the driver for {parsed.drivername} is not installed ({exc.name})", "pip install '.[postgres]'"
+        ) from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:

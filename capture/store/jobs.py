@@ -120,7 +120,7 @@ def _is_postgres(session: Session) -> bool:
 
 
 def _now(session: Session) -> Now:
-    """"Now" for use inside a statement: the server's clock on PostgreSQL."""
+    """ "Now" for use inside a statement: the server's clock on PostgreSQL."""
     if _is_postgres(session):
         return func.statement_timestamp(type_=DateTime(timezone=True))
     return utcnow()
@@ -251,11 +251,15 @@ def mark_retry(session: Session, job_id: int, worker: str, delay_s: float, error
 
 
 def mark_review(session: Session, job_id: int, worker: str, error: str) -> bool:
-    return _fenced_update(session, job_id, worker, status=JobStatus.REVIEW.value, claimed_by=None, lease_until=None, last_error=error)
+    return _fenced_update(
+        session, job_id, worker, status=JobStatus.REVIEW.value, claimed_by=None, lease_until=None, last_error=error
+    )
 
 
 def mark_dead(session: Session, job_id: int, worker: str, error: str) -> bool:
-    return _fenced_update(session, job_id, worker, status=JobStatus.DEAD.value, claimed_by=None, lease_until=None, last_error=error)
+    return _fenced_update(
+        session, job_id, worker, status=JobStatus.DEAD.value, claimed_by=None, lease_until=None, last_error=error
+    )
 
 
 def release(session: Session, job_id: int, worker: str, error: str) -> bool:
@@ -330,19 +334,29 @@ def retry(session: Session, ids: Sequence[int], statuses: Sequence[str] = RETRYA
     moved: list[int] = []
     fresh = [s for s in statuses if s != PENDING]
     if fresh:
-        moved += session.exec(
-            update(UploadJob)
-            .where(_ids_where(session, ids, fresh))
-            .values(status=PENDING, attempts=0, next_attempt_at=now, claimed_by=None, lease_until=None, updated_at=now)
-            .returning(col(UploadJob.id))
-        ).scalars().all()
+        moved += (
+            session.exec(
+                update(UploadJob)
+                .where(_ids_where(session, ids, fresh))
+                .values(
+                    status=PENDING, attempts=0, next_attempt_at=now, claimed_by=None, lease_until=None, updated_at=now
+                )
+                .returning(col(UploadJob.id))
+            )
+            .scalars()
+            .all()
+        )
     if PENDING in statuses:
-        moved += session.exec(
-            update(UploadJob)
-            .where(_ids_where(session, ids, (PENDING,)))
-            .values(next_attempt_at=now, updated_at=now)
-            .returning(col(UploadJob.id))
-        ).scalars().all()
+        moved += (
+            session.exec(
+                update(UploadJob)
+                .where(_ids_where(session, ids, (PENDING,)))
+                .values(next_attempt_at=now, updated_at=now)
+                .returning(col(UploadJob.id))
+            )
+            .scalars()
+            .all()
+        )
     return sorted(moved)
 
 
@@ -357,7 +371,9 @@ def cancel(session: Session, ids: Sequence[int]) -> list[int]:
             .where(_ids_where(session, ids, CANCELLABLE))
             .values(status=JobStatus.CANCELLED.value, claimed_by=None, lease_until=None, updated_at=now)
             .returning(col(UploadJob.id))
-        ).scalars().all()
+        )
+        .scalars()
+        .all()
     )
 
 
@@ -371,7 +387,9 @@ def take_for_export(session: Session, exported_to: str) -> list[ExportedJob]:
     rows = session.exec(
         update(UploadJob)
         .where(col(UploadJob.status) == PENDING)
-        .values(status=JobStatus.EXPORTED.value, connector="csv", exported_to=exported_to, exported_at=now, updated_at=now)
+        .values(
+            status=JobStatus.EXPORTED.value, connector="csv", exported_to=exported_to, exported_at=now, updated_at=now
+        )
         .returning(col(UploadJob.id), col(UploadJob.order_tid), col(UploadJob.carrier), col(UploadJob.waybill))
     ).all()
     return sorted((ExportedJob(r.id, r.order_tid, r.carrier, r.waybill) for r in rows), key=lambda j: j.id)

@@ -36,7 +36,7 @@ PHONE_PUNCTUATION = re.compile(r"[\s\-().+]")
 PHONE_LIST_SEPARATOR = re.compile(r"[,;/、]")
 # Digits and mask characters only, ending in the digits we keep.  The tail
 # must be visible digits: "1381234****" hides exactly what we would keep.
-PHONE_SHAPE = re.compile(r"[0-9*xX]*[0-9]{%d}" % PHONE_TAIL_DIGITS)
+PHONE_SHAPE = re.compile(rf"[0-9*xX]*[0-9]{{{PHONE_TAIL_DIGITS}}}")
 
 
 def mask_phone(raw: str) -> tuple[str, str]:

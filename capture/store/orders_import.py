@@ -131,7 +131,9 @@ def _read_bytes(path: Path) -> bytes:
 
 def _decode(data: bytes, path: Path) -> str:
     if data.startswith((XLSX_MAGIC, XLS_MAGIC)):
-        raise InputFileError(f"{path.name} is an Excel workbook, not a CSV file", "in Excel use Save As > CSV, or " + EXPORT_HINT)
+        raise InputFileError(
+            f"{path.name} is an Excel workbook, not a CSV file", "in Excel use Save As > CSV, or " + EXPORT_HINT
+        )
     if b"\x00" in data:
         raise InputFileError(f"{path.name} is not a text file", EXPORT_HINT)
     for encoding in ENCODINGS:
@@ -316,7 +318,9 @@ def read_orders_export(path: Path) -> ParsedExport:
             continue
         earlier = latest.get(row.tid)
         if earlier is not None:
-            problems.append(RowProblem(earlier.line, f"order {row.tid} appears again on line {line}; that later line was imported"))
+            problems.append(
+                RowProblem(earlier.line, f"order {row.tid} appears again on line {line}; that later line was imported")
+            )
         latest[row.tid] = row
     rows = sorted(latest.values(), key=lambda row: row.line)
     return ParsedExport(rows=rows, problems=sorted(problems, key=lambda problem: problem.line))

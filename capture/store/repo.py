@@ -41,7 +41,14 @@ def _ref(order: Order) -> OrderRef:
 
 # The columns matching reads, selected as plain rows: building ORM objects
 # costs more than the indexed query itself (bench/match.py, 50,000 orders).
-ORDER_REF_COLUMNS = (Order.tid, Order.status, Order.receiver_name, Order.phone_tail, Order.receiver_address, Order.waybill)
+ORDER_REF_COLUMNS = (
+    Order.tid,
+    Order.status,
+    Order.receiver_name,
+    Order.phone_tail,
+    Order.receiver_address,
+    Order.waybill,
+)
 _ACTIVE_JOB = col(UploadJob.status).in_(ACTIVE_JOB_STATES)
 
 # Matching runs these for every photo.  Built once with bound parameters, so a
@@ -51,7 +58,10 @@ _BY_TAIL = select(*ORDER_REF_COLUMNS).where(Order.phone_tail == bindparam("tail"
 _BY_NAME = select(*ORDER_REF_COLUMNS).where(Order.receiver_name == bindparam("name"))
 _BY_TAILS = select(*ORDER_REF_COLUMNS).where(col(Order.phone_tail).in_(bindparam("tails", expanding=True)))
 _BY_TAILS_NAMED = _BY_TAILS.where(
-    or_(col(Order.receiver_name).like(bindparam("first"), escape="\\"), col(Order.receiver_name).like(bindparam("last"), escape="\\"))
+    or_(
+        col(Order.receiver_name).like(bindparam("first"), escape="\\"),
+        col(Order.receiver_name).like(bindparam("last"), escape="\\"),
+    )
 )
 _WITH_WAYBILL = union(
     select(Order.tid).where(Order.waybill == bindparam("waybill")),
@@ -60,7 +70,10 @@ _WITH_WAYBILL = union(
 _QUEUED_WAYBILL = select(UploadJob.waybill).where(UploadJob.order_tid == bindparam("tid"), _ACTIVE_JOB)
 _JOB_OF_ORDER = select(UploadJob.scan_id, UploadJob.waybill).where(UploadJob.order_tid == bindparam("tid"), _ACTIVE_JOB)
 _SAME_SHIPMENT = select(UploadJob.order_tid).where(
-    UploadJob.waybill == bindparam("waybill"), UploadJob.scan_id == bindparam("scan_id"), UploadJob.order_tid != bindparam("tid"), _ACTIVE_JOB
+    UploadJob.waybill == bindparam("waybill"),
+    UploadJob.scan_id == bindparam("scan_id"),
+    UploadJob.order_tid != bindparam("tid"),
+    _ACTIVE_JOB,
 )
 _LIKE_SPECIAL = re.compile(r"([\\%_])")
 
@@ -120,7 +133,9 @@ class SqlOrderLookup:
         job = self._session.execute(_JOB_OF_ORDER, {"tid": tid}).first()
         if job is None or job[0] is None or job[1] != waybill:
             return []
-        return sorted(self._session.execute(_SAME_SHIPMENT, {"waybill": waybill, "scan_id": job[0], "tid": tid}).scalars())
+        return sorted(
+            self._session.execute(_SAME_SHIPMENT, {"waybill": waybill, "scan_id": job[0], "tid": tid}).scalars()
+        )
 
     def _refs(self, query, max_rows: int | None = None, **params: object) -> list[OrderRef]:  # type: ignore[no-untyped-def]
         """Rows as OrderRefs, at most `max_rows` (the bound a lookup promises), ordered by tid."""
@@ -167,7 +182,9 @@ def record_scan(session: Session, record: ScanRecord, queue: bool) -> int:
     if queue:
         if not (record.order_tid and record.waybill and record.carrier):
             raise ValueError("a queued scan needs an order, a waybill and a carrier")
-        session.add(UploadJob(order_tid=record.order_tid, waybill=record.waybill, carrier=record.carrier, scan_id=scan.id))
+        session.add(
+            UploadJob(order_tid=record.order_tid, waybill=record.waybill, carrier=record.carrier, scan_id=scan.id)
+        )
     assert scan.id is not None
     return scan.id
 
@@ -201,10 +218,7 @@ def list_queue(session: Session, statuses: tuple[str, ...] = ()) -> list[QueueEn
     query = select(UploadJob).order_by(col(UploadJob.id))
     if statuses:
         query = query.where(or_(*(UploadJob.status == s for s in statuses)))
-    return [
-        _queue_entry(j)
-        for j in session.exec(query)
-    ]
+    return [_queue_entry(j) for j in session.exec(query)]
 
 
 @dataclass(frozen=True)
@@ -256,8 +270,7 @@ def queue_jobs(session: Session, scan_id: int, waybill: str, carrier: str, tids:
 
 def jobs_for(session: Session, key: str) -> list[QueueEntry]:
     """Upload jobs for an order number or a waybill number (indexed on both)."""
-    query = select(UploadJob).where(or_(UploadJob.order_tid == key, UploadJob.waybill == key)).order_by(col(UploadJob.id))
-    return [
-        _queue_entry(j)
-        for j in session.exec(query)
-    ]
+    query = (
+        select(UploadJob).where(or_(UploadJob.order_tid == key, UploadJob.waybill == key)).order_by(col(UploadJob.id))
+    )
+    return [_queue_entry(j) for j in session.exec(query)]

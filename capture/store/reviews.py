@@ -59,11 +59,21 @@ def get(session: Session, item_id: int, lock: bool = False) -> OpenItem | None:
 
 
 def open_for_scan(session: Session, scan_id: int) -> OpenItem | None:
-    item = session.exec(select(ReviewItem).where(ReviewItem.scan_id == scan_id, ReviewItem.state == ReviewState.OPEN.value)).first()
+    item = session.exec(
+        select(ReviewItem).where(ReviewItem.scan_id == scan_id, ReviewItem.state == ReviewState.OPEN.value)
+    ).first()
     return get(session, item.id) if item is not None and item.id is not None else None
 
 
-def close(session: Session, item_id: int, state: ReviewState, by: str, order_tid: str | None, waybill: str | None, note: str = "") -> bool:
+def close(
+    session: Session,
+    item_id: int,
+    state: ReviewState,
+    by: str,
+    order_tid: str | None,
+    waybill: str | None,
+    note: str = "",
+) -> bool:
     """Settle an open item; False if it was no longer open (someone else settled it first)."""
     item = session.get(ReviewItem, item_id, with_for_update=True)
     if item is None or item.state != ReviewState.OPEN.value:

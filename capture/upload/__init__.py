@@ -1,14 +1,14 @@
 """Upload: send what the outbox (upload_jobs) holds to the marketplace, once per order.
 
-    queue.py       the outbox as a worker uses it (claim, record) and the queue commands' rules
-    worker.py      claim -> check/send -> record or back off; stops on SIGTERM/SIGINT
-    connector.py   the interface every sender implements, and the outcomes of a send
-    taobao.py      Taobao offline.send, with top_client.py (signing, HTTP), taobao_errors.py
-                   (what an error means), taobao_carriers.py (company codes, number rules)
-    taobao_orders.py  the orders pull (trades.sold.get) into the orders table
-    webhook.py     a signed JSON POST to the shop's own system
-    csv_export.py  a CSV for bulk shipping in the seller back office
-    credentials.py secrets from the environment or an owner-only file; never shown
-    single_worker.py  one worker per SQLite database (an OS file lock)
-    service.py     the operations as functions (raise, never exit); commands.py the CLI
+queue.py       the outbox as a worker uses it (claim, record) and the queue commands' rules
+worker.py      claim -> check/send -> record or back off; stops on SIGTERM/SIGINT
+connector.py   the interface every sender implements, and the outcomes of a send
+taobao.py      Taobao offline.send, with top_client.py (signing, HTTP), taobao_errors.py
+               (what an error means), taobao_carriers.py (company codes, number rules)
+taobao_orders.py  the orders pull (trades.sold.get) into the orders table
+webhook.py     a signed JSON POST to the shop's own system
+csv_export.py  a CSV for bulk shipping in the seller back office
+credentials.py secrets from the environment or an owner-only file; never shown
+single_worker.py  one worker per SQLite database (an OS file lock)
+service.py     the operations as functions (raise, never exit); commands.py the CLI
 """

@@ -36,30 +36,50 @@ REPORT_ORDER = (
 STATUSES = tuple(s.value for s in JobStatus)
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser, orders: argparse._SubParsersAction | None = None) -> None:
+def register(
+    commands: argparse._SubParsersAction,
+    common: argparse.ArgumentParser,
+    orders: argparse._SubParsersAction | None = None,
+) -> None:
     """Add the upload commands to the `waybill` parser (and `pull` to its `orders` group)."""
-    upload = commands.add_parser("upload", parents=[common], help="send queued waybills to the marketplace (runs a worker)")
-    upload.add_argument("--until-empty", action="store_true", help="exit once nothing is pending, waiting to retry or being sent")
+    upload = commands.add_parser(
+        "upload", parents=[common], help="send queued waybills to the marketplace (runs a worker)"
+    )
+    upload.add_argument(
+        "--until-empty", action="store_true", help="exit once nothing is pending, waiting to retry or being sent"
+    )
     upload.add_argument("--connector", choices=UPLOAD_CONNECTORS, help="default taobao (env WAYBILL_UPLOAD_CONNECTOR)")
     upload.add_argument("--json", action="store_true", help="one JSON object per attempt on stdout")
     upload.set_defaults(run=cmd_upload)
 
-    queue = commands.add_parser("queue", help="the upload queue").add_subparsers(dest="queue_command", required=True, metavar="ACTION")
-    qlist = queue.add_parser("list", parents=[common], help="queued uploads: order, waybill, carrier, status, time, attempts, errors")
+    queue = commands.add_parser("queue", help="the upload queue").add_subparsers(
+        dest="queue_command", required=True, metavar="ACTION"
+    )
+    qlist = queue.add_parser(
+        "list", parents=[common], help="queued uploads: order, waybill, carrier, status, time, attempts, errors"
+    )
     qlist.add_argument("--status", action="append", default=[], choices=STATUSES, help="only this status (repeatable)")
     qlist.add_argument("--json", action="store_true")
     qlist.set_defaults(run=cmd_queue_list)
 
-    retry = queue.add_parser("retry", parents=[common], help="send jobs again now (default: every job in review or dead)")
+    retry = queue.add_parser(
+        "retry", parents=[common], help="send jobs again now (default: every job in review or dead)"
+    )
     retry.add_argument("ids", nargs="*", type=int, metavar="ID")
-    retry.add_argument("--status", action="append", default=[], choices=STATUSES, help="every job with this status (repeatable)")
+    retry.add_argument(
+        "--status", action="append", default=[], choices=STATUSES, help="every job with this status (repeatable)"
+    )
     retry.set_defaults(run=cmd_queue_retry)
 
-    cancel = queue.add_parser("cancel", parents=[common], help="drop jobs that are not sent (frees the order for another number)")
+    cancel = queue.add_parser(
+        "cancel", parents=[common], help="drop jobs that are not sent (frees the order for another number)"
+    )
     cancel.add_argument("ids", nargs="+", type=int, metavar="ID")
     cancel.set_defaults(run=cmd_queue_cancel)
 
-    export = queue.add_parser("export", parents=[common], help="write pending jobs to a CSV for bulk shipping in the back office")
+    export = queue.add_parser(
+        "export", parents=[common], help="write pending jobs to a CSV for bulk shipping in the back office"
+    )
     export.add_argument("file", type=Path, help="a new file (never overwritten)")
     export.add_argument("--encoding", choices=ENCODINGS, default=ENCODINGS[0])
     export.set_defaults(run=cmd_queue_export)
@@ -98,7 +118,11 @@ def cmd_upload(args: argparse.Namespace, out: TextIO) -> int:
             print(json.dumps(body, ensure_ascii=False), file=out, flush=True)
         else:
             retry = f" (again in {result.retry_in_s:.0f}s)" if result.retry_in_s is not None else ""
-            print(f"{status:<10} job {result.job_id:>6}  {result.order_tid:<20} {result.waybill:<18} try {result.attempts}{retry}  {result.message}", file=out, flush=True)
+            print(
+                f"{status:<10} job {result.job_id:>6}  {result.order_tid:<20} {result.waybill:<18} try {result.attempts}{retry}  {result.message}",
+                file=out,
+                flush=True,
+            )
 
     report = service.run_upload(settings, connector=args.connector, until_empty=args.until_empty, on_result=show)
     print(format_report(report), file=sys.stderr if args.json else out)
@@ -144,7 +168,9 @@ def cmd_queue_list(args: argparse.Namespace, out: TextIO) -> int:
     )
     for e in entries:
         next_attempt = _when(e.next_attempt_at) if e.status == JobStatus.PENDING.value else "-"
-        error = e.last_error if len(e.last_error) <= ERROR_COLUMN_CHARS else e.last_error[: ERROR_COLUMN_CHARS - 1] + "…"
+        error = (
+            e.last_error if len(e.last_error) <= ERROR_COLUMN_CHARS else e.last_error[: ERROR_COLUMN_CHARS - 1] + "…"
+        )
         print(
             f"{e.id:>5}  {e.order_tid:<20} {e.waybill:<18} {e.carrier:<8} {e.status:<10} {_when(e.created_at):<19} "
             f"{e.attempts:>5}  {next_attempt:<19}  {error}",
@@ -155,7 +181,10 @@ def cmd_queue_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _print_change(change: QueueChange, verb: str, out: TextIO) -> int:
-    print(f"{verb} {len(change.changed)} job(s){': ' + ', '.join(map(str, change.changed)) if change.changed else ''}", file=out)
+    print(
+        f"{verb} {len(change.changed)} job(s){': ' + ', '.join(map(str, change.changed)) if change.changed else ''}",
+        file=out,
+    )
     for job_id, status in sorted(change.refused.items()):
         print(f"  job {job_id} not {verb}: it is {status}", file=out)
     for job_id in change.unknown:
@@ -176,7 +205,10 @@ def cmd_queue_cancel(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_queue_export(args: argparse.Namespace, out: TextIO) -> int:
     report = service.export_csv(load_settings(args), args.file, args.encoding)
     if report.exported:
-        print(f"exported {report.exported} job(s) to {report.path}; they are marked exported and will not be sent", file=out)
+        print(
+            f"exported {report.exported} job(s) to {report.path}; they are marked exported and will not be sent",
+            file=out,
+        )
     else:
         print("nothing pending to export; no file written", file=out)
     return 0

@@ -128,7 +128,10 @@ def _secrets_file(settings: Settings) -> Path | None:
     if settings.secrets_file:
         path = Path(settings.secrets_file).expanduser()
         if not path.exists():
-            raise CredentialsError(f"secrets file {path} does not exist", "create it (chmod 600) or unset secrets_file / WAYBILL_SECRETS_FILE")
+            raise CredentialsError(
+                f"secrets file {path} does not exist",
+                "create it (chmod 600) or unset secrets_file / WAYBILL_SECRETS_FILE",
+            )
         return path
     default = Path(user_config_dir(APP_NAME)) / SECRETS_FILE_NAME
     return default if default.exists() else None
@@ -155,10 +158,15 @@ def read_secrets_file(path: Path) -> dict[str, str]:
         raise CredentialsError(f"secrets file {path} is not valid TOML: {exc}", "fix the syntax") from exc
     unknown = sorted(set(data) - set(FILE_KEYS))
     if unknown:
-        raise CredentialsError(f"unknown keys in secrets file {path}: {', '.join(unknown)}", f"known: {', '.join(FILE_KEYS)}")
+        raise CredentialsError(
+            f"unknown keys in secrets file {path}: {', '.join(unknown)}", f"known: {', '.join(FILE_KEYS)}"
+        )
     not_text = sorted(k for k, v in data.items() if not isinstance(v, str))
     if not_text:
-        raise CredentialsError(f"in secrets file {path}, these must be quoted strings: {', '.join(not_text)}", 'write them as key = "value"')
+        raise CredentialsError(
+            f"in secrets file {path}, these must be quoted strings: {', '.join(not_text)}",
+            'write them as key = "value"',
+        )
     return dict(data)
 
 
@@ -187,7 +195,9 @@ def _check_url(url: str, name: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         # The URL itself is not shown: a webhook URL may hold a token.
-        raise CredentialsError(f"{ENV_PREFIX}{name.upper()} is not an http(s) URL", "give the full URL, e.g. https://host/path")
+        raise CredentialsError(
+            f"{ENV_PREFIX}{name.upper()} is not an http(s) URL", "give the full URL, e.g. https://host/path"
+        )
 
 
 def load_taobao(settings: Settings, env: Mapping[str, str] | None = None) -> TaobaoCredentials:
@@ -197,7 +207,10 @@ def load_taobao(settings: Settings, env: Mapping[str, str] | None = None) -> Tao
     _check_url(endpoint, "taobao_endpoint")
     sign_method = (values.get("taobao_sign_method") or SIGN_METHODS[0]).lower()
     if sign_method not in SIGN_METHODS:
-        raise CredentialsError(f"unknown Taobao sign method {sign_method!r}", f"set WAYBILL_TAOBAO_SIGN_METHOD to one of {', '.join(SIGN_METHODS)}")
+        raise CredentialsError(
+            f"unknown Taobao sign method {sign_method!r}",
+            f"set WAYBILL_TAOBAO_SIGN_METHOD to one of {', '.join(SIGN_METHODS)}",
+        )
     return TaobaoCredentials(
         endpoint=endpoint,
         app_key=Secret(values["taobao_app_key"]),

@@ -71,7 +71,9 @@ def export_pending(engine: Engine, path: Path, encoding: str = ENCODINGS[0]) -> 
         raise InputFileError(f"unknown export encoding {encoding!r}", f"use one of {', '.join(ENCODINGS)}")
     path = path.expanduser().resolve()
     if path.exists():
-        raise InputFileError(f"{path} already exists", "choose a new file name: an earlier export may still need uploading")
+        raise InputFileError(
+            f"{path} already exists", "choose a new file name: an earlier export may still need uploading"
+        )
     if not path.parent.is_dir():
         raise InputFileError(f"folder {path.parent} does not exist", "create it or export elsewhere")
     written = False
@@ -83,11 +85,16 @@ def export_pending(engine: Engine, path: Path, encoding: str = ENCODINGS[0]) -> 
                     text = render(rows)
                     _write_new(path, text, encoding)
                 except UnicodeEncodeError as exc:
-                    raise InputFileError(f"a value cannot be written as {encoding}: {exc.object[exc.start:exc.end]!r}", "export as utf-8-sig") from exc
+                    raise InputFileError(
+                        f"a value cannot be written as {encoding}: {exc.object[exc.start : exc.end]!r}",
+                        "export as utf-8-sig",
+                    ) from exc
                 except FileExistsError as exc:
                     raise InputFileError(f"{path} already exists", "choose a new file name") from exc
                 except OSError as exc:
-                    raise InputFileError(f"cannot write {path}: {exc.strerror}", "check the folder and free space") from exc
+                    raise InputFileError(
+                        f"cannot write {path}: {exc.strerror}", "check the folder and free space"
+                    ) from exc
                 written = True
     except BaseException:
         if written:

@@ -83,7 +83,9 @@ def retry_delay_s(outcome: Retry, attempts: int, settings: Settings, rng: random
 class Outbox:
     """One worker's view of the queue."""
 
-    def __init__(self, engine: Engine, settings: Settings, worker_id: str, connector: str, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, engine: Engine, settings: Settings, worker_id: str, connector: str, rng: random.Random | None = None
+    ) -> None:
         self._engine = engine
         self._settings = settings
         self.worker_id = worker_id
@@ -107,7 +109,9 @@ class Outbox:
         with session_scope(self._engine) as session:
             recorded = self._write(session, job, outcome)
         if recorded.status is None:
-            log.warning("job %d: lease lost before its result was recorded; its next holder checks the order first", job.id)
+            log.warning(
+                "job %d: lease lost before its result was recorded; its next holder checks the order first", job.id
+            )
         return recorded
 
     def _write(self, session: Session, job: jobs.ClaimedJob, outcome: SendOutcome) -> Recorded:

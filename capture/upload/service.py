@@ -106,7 +106,9 @@ def list_jobs(settings: Settings, statuses: tuple[str, ...] = ()) -> list[jobs.J
 def _check_statuses(statuses: tuple[str, ...], allowed: tuple[str, ...], action: str) -> None:
     wrong = [s for s in statuses if s not in allowed]
     if wrong:
-        raise QueueActionError(f"cannot {action} jobs that are {', '.join(wrong)}", f"{action} works on: {', '.join(allowed)}")
+        raise QueueActionError(
+            f"cannot {action} jobs that are {', '.join(wrong)}", f"{action} works on: {', '.join(allowed)}"
+        )
 
 
 def retry_jobs(settings: Settings, ids: list[int], statuses: tuple[str, ...] = ()) -> QueueChange:

@@ -83,7 +83,9 @@ class TaobaoConnector:
         if canonical(shipment.waybill) in numbers:
             return Delivered(response_id=result.request_id, note=ALREADY_ON_ORDER)
         if numbers:
-            return Refused(f"order {shipment.order_tid} already shipped on Taobao with {', '.join(numbers)}, not {shipment.waybill}")
+            return Refused(
+                f"order {shipment.order_tid} already shipped on Taobao with {', '.join(numbers)}, not {shipment.waybill}"
+            )
         return NotShipped()
 
     def _after_already_shipped(self, shipment: Shipment, error: TopError) -> SendOutcome:

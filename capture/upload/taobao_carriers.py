@@ -66,15 +66,19 @@ CompaniesResult = list[Company] | TopError | BadReply | Unreachable
 
 
 def parse_overrides(text: str) -> dict[str, str]:
-    """"JT=JTSD, JD=JD" -> {"JT": "JTSD", "JD": "JD"}, our codes checked against the carrier table."""
+    """ "JT=JTSD, JD=JD" -> {"JT": "JTSD", "JD": "JD"}, our codes checked against the carrier table."""
     overrides: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         ours, sep, theirs = item.partition("=")
         ours, theirs = ours.strip().upper(), theirs.strip()
         if not sep or not ours or not theirs:
-            raise SettingsError(f"taobao_carrier_codes entry {item!r} is not CARRIER=CODE", 'write e.g. "JT=JTSD,JD=JD"')
+            raise SettingsError(
+                f"taobao_carrier_codes entry {item!r} is not CARRIER=CODE", 'write e.g. "JT=JTSD,JD=JD"'
+            )
         if ours not in BY_CODE:
-            raise SettingsError(f"taobao_carrier_codes names an unknown carrier {ours!r}", f"our carriers: {', '.join(BY_CODE)}")
+            raise SettingsError(
+                f"taobao_carrier_codes names an unknown carrier {ours!r}", f"our carriers: {', '.join(BY_CODE)}"
+            )
         overrides[ours] = theirs
     return overrides
 
@@ -86,7 +90,9 @@ def _rule(company: Company) -> re.Pattern[str] | None:
         return re.compile(company.reg_mail_no)
     except re.error:
         # A Java-only construct: the platform still checks the number (B60).
-        log.warning("Taobao's number rule for %s is not a Python regular expression; not checked before sending", company.code)
+        log.warning(
+            "Taobao's number rule for %s is not a Python regular expression; not checked before sending", company.code
+        )
         return None
 
 
@@ -97,7 +103,11 @@ def match_companies(companies: Sequence[Company], overrides: Mapping[str, str]) 
         carrier = by_name(company.name) or BY_CODE.get(company.code.upper())
         if carrier is None:
             continue
-        better = _is_exact(company, carrier.code) and not _is_exact(chosen[carrier.code], carrier.code) if carrier.code in chosen else True
+        better = (
+            _is_exact(company, carrier.code) and not _is_exact(chosen[carrier.code], carrier.code)
+            if carrier.code in chosen
+            else True
+        )
         if better:
             chosen[carrier.code] = company
     by_code = {c.code: c for c in companies}
@@ -139,7 +149,7 @@ class CompanyDirectory:
         self._codes: dict[str, CompanyCode] | None = None
         self._loaded_at = 0.0
 
-    def lookup(self, carrier: str) -> CompanyCode | None | TopError | BadReply | Unreachable:
+    def lookup(self, carrier: str) -> CompanyCode | TopError | BadReply | Unreachable | None:
         """The company for our `carrier`, None if Taobao has none, or why the list is not to be had."""
         if self._codes is None or time.monotonic() - self._loaded_at > self._max_age_s:
             loaded = self._load()
@@ -158,7 +168,9 @@ class CompanyDirectory:
             self._write_cache(fetched)
             return fetched
         if cached is not None:
-            log.warning("Taobao company list not refreshed (%s); using the cached one", self._client.redact(_reason(fetched)))
+            log.warning(
+                "Taobao company list not refreshed (%s); using the cached one", self._client.redact(_reason(fetched))
+            )
             return cached
         return fetched
 
@@ -178,7 +190,9 @@ class CompanyDirectory:
             return None, 0.0
 
     def _write_cache(self, companies: list[Company]) -> None:
-        payload = json.dumps({"fetched_at": time.time(), "companies": [asdict(c) for c in companies]}, ensure_ascii=False)
+        payload = json.dumps(
+            {"fetched_at": time.time(), "companies": [asdict(c) for c in companies]}, ensure_ascii=False
+        )
         try:
             self._cache_file.parent.mkdir(parents=True, exist_ok=True)
             # Write then rename: a second worker never reads half a file.

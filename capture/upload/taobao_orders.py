@@ -144,5 +144,5 @@ def pull_pages(client: TopClient, page_size: int) -> Iterator[PulledPage]:
     for page_no in range(1, MAX_PAGES + 1):
         page = _page(_fetch_page(client, page_no, page_size))
         yield page
-        if not page.has_next or not page.rows and not page.skipped:
+        if not page.has_next or (not page.rows and not page.skipped):
             return

@@ -137,7 +137,9 @@ class WebhookConnector:
                 "check WAYBILL_WEBHOOK_SECRET against the receiving system's",
             )
         if reply.status in TRY_AGAIN or reply.status >= HTTP_SERVER_ERROR:
-            return Retry(f"webhook: HTTP {reply.status}: {message}", wait_s=_retry_after(reply.headers.get("retry-after")))
+            return Retry(
+                f"webhook: HTTP {reply.status}: {message}", wait_s=_retry_after(reply.headers.get("retry-after"))
+            )
         return Refused(f"webhook: HTTP {reply.status}: {message}")
 
     def check(self, shipment: Shipment) -> CheckOutcome:

@@ -171,10 +171,14 @@ class Worker:
         recorded = self._record(job, outcome)
         report.add(recorded.status)
         message = _message(outcome)
-        log.info("job %d order %s %s: %s %s", job.id, job.order_tid, job.waybill, recorded.status or "lease lost", message)
+        log.info(
+            "job %d order %s %s: %s %s", job.id, job.order_tid, job.waybill, recorded.status or "lease lost", message
+        )
         if self._on_result:
             retry_in = recorded.delay_s if recorded.status == JobStatus.PENDING.value else None
-            self._on_result(JobResult(job.id, job.order_tid, job.waybill, job.attempts, recorded.status, message, retry_in))
+            self._on_result(
+                JobResult(job.id, job.order_tid, job.waybill, job.attempts, recorded.status, message, retry_in)
+            )
         if isinstance(outcome, Misconfigured):
             raise CredentialsError(outcome.reason, outcome.hint)
         if isinstance(outcome, Retry) and outcome.pause_all:
@@ -197,7 +201,7 @@ class Worker:
                 log.warning("job %d: lease lost before sending; left to its new holder", job.id)
                 return None
             return self._connector.send(shipment)
-        except Exception as exc:  # noqa: BLE001 - a connector bug must not stop the queue; the job backs off
+        except Exception as exc:
             details = self._connector.redact("".join(traceback.format_exception(exc)))
             log.error("job %d: unexpected error in the %s connector:\n%s", job.id, self._connector.name, details)
             return Retry(f"unexpected error: {type(exc).__name__}: {self._connector.redact(str(exc))}")
@@ -211,7 +215,9 @@ class Worker:
     def _record(self, job: ClaimedJob, outcome: SendOutcome) -> Recorded:
         recorded = self._with_db(lambda: self._outbox.record(job, outcome), keep_trying_s=RECORD_GRACE_S)
         if isinstance(recorded, _Stopped):
-            log.warning("job %d: stopped before its result could be recorded; the next attempt checks the order first", job.id)
+            log.warning(
+                "job %d: stopped before its result could be recorded; the next attempt checks the order first", job.id
+            )
             return Recorded(None)
         return recorded
 

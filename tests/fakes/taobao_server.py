@@ -137,7 +137,9 @@ def _error(code: int, msg: str, sub_code: str = "", sub_msg: str = "") -> dict:
 
 
 class FakeTaobao:
-    def __init__(self, app_key: str = "12345678", app_secret: str = "fake-app-secret", session: str = "fake-session") -> None:
+    def __init__(
+        self, app_key: str = "12345678", app_secret: str = "fake-app-secret", session: str = "fake-session"
+    ) -> None:
         self.app_key = app_key
         self.app_secret = app_secret
         self.session = session
@@ -162,7 +164,9 @@ class FakeTaobao:
         server.fake = self  # type: ignore[attr-defined]
         self._server = server
         self.url = f"http://127.0.0.1:{server.server_address[1]}/router/rest"
-        self._thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_S,), name="fake-taobao", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(SHUTDOWN_POLL_S,), name="fake-taobao", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -294,7 +298,11 @@ class FakeTaobao:
     def _faulty(self, fault: PlannedFault, params: dict[str, str]) -> tuple[int, bytes, str]:
         if fault.kind is Fault.TIMEOUT:
             self.stopping.wait(fault.hold_s)
-            return 200, json.dumps(_error(15, "Remote service error", "isp.top-remote-connection-timeout")).encode(), "application/json"
+            return (
+                200,
+                json.dumps(_error(15, "Remote service error", "isp.top-remote-connection-timeout")).encode(),
+                "application/json",
+            )
         if fault.kind is Fault.SERVER_ERROR:
             return 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"
         if fault.kind is Fault.RATE_LIMIT:
@@ -304,7 +312,9 @@ class FakeTaobao:
             body = _error(7, "App Call Limited", "accesscontrol.limited-by-app-access-count", sub_msg)
             return 200, json.dumps(body).encode(), "application/json"
         if fault.kind is Fault.INVALID_SESSION:
-            body = _error(27, "Invalid session", "invalid-sessionkey", f"session {params.get('session')} is invalid or expired")
+            body = _error(
+                27, "Invalid session", "invalid-sessionkey", f"session {params.get('session')} is invalid or expired"
+            )
             return 200, json.dumps(body).encode(), "application/json"
         body = _error(fault.code, "Remote service error", fault.sub_code, fault.sub_msg)
         return 200, json.dumps(body, ensure_ascii=False).encode(), "application/json"
@@ -313,7 +323,12 @@ class FakeTaobao:
         if method == SEND:
             return self._send(params)
         if method == COMPANIES:
-            return {"logistics_companies_get_response": {"logistics_companies": {"logistics_company": self.companies}, "request_id": "rc"}}
+            return {
+                "logistics_companies_get_response": {
+                    "logistics_companies": {"logistics_company": self.companies},
+                    "request_id": "rc",
+                }
+            }
         if method == SHIPPINGS:
             return self._shippings(params)
         if method == TRADES:
@@ -327,10 +342,17 @@ class FakeTaobao:
             if order is None:
                 return _error(15, "Remote service error", f"{OFFLINE_ERROR}:B01", "订单不存在")
             if order.status != AWAITING:
-                return _error(15, "Remote service error", f"{OFFLINE_ERROR}:B04", "订单状态不对该物流订单已经发货或者已关闭，不能重复发货")
+                return _error(
+                    15,
+                    "Remote service error",
+                    f"{OFFLINE_ERROR}:B04",
+                    "订单状态不对该物流订单已经发货或者已关闭，不能重复发货",
+                )
             company = next((c for c in self.companies if c["code"] == company_code), None)
             if company is None:
-                return _error(15, "Remote service error", "isv.invalid-parameter:company_code", f"无效的物流公司 {company_code}")
+                return _error(
+                    15, "Remote service error", "isv.invalid-parameter:company_code", f"无效的物流公司 {company_code}"
+                )
             # One number on several orders is allowed: a merged shipment (合并发货).
             if company["reg_mail_no"] and not re.match(company["reg_mail_no"], out_sid):
                 return _error(15, "Remote service error", f"{OFFLINE_ERROR}:B60", "运单号不符合规则或已经被使用")
@@ -338,7 +360,9 @@ class FakeTaobao:
             self.stats.ships[tid] += 1
             self.stats.ship_times.append(time.monotonic())
             self._changed.notify_all()
-        return {"logistics_offline_send_response": {"shipping": {"is_success": True}, "request_id": uuid.uuid4().hex[:12]}}
+        return {
+            "logistics_offline_send_response": {"shipping": {"is_success": True}, "request_id": uuid.uuid4().hex[:12]}
+        }
 
     def _shippings(self, params: dict[str, str]) -> dict:
         with self._lock:
@@ -346,15 +370,25 @@ class FakeTaobao:
             shipping = []
             if order is not None:
                 name = next((c["name"] for c in self.companies if c["code"] == order.company_code), "")
-                shipping.append({"tid": int(order.tid), "out_sid": order.out_sid, "company_name": name, "status": order.status})
-        return {"logistics_orders_get_response": {"shippings": {"shipping": shipping}, "total_results": len(shipping), "request_id": "rs"}}
+                shipping.append(
+                    {"tid": int(order.tid), "out_sid": order.out_sid, "company_name": name, "status": order.status}
+                )
+        return {
+            "logistics_orders_get_response": {
+                "shippings": {"shipping": shipping},
+                "total_results": len(shipping),
+                "request_id": "rs",
+            }
+        }
 
     def _trades(self, params: dict[str, str]) -> dict:
         page_no = int(params.get("page_no", "1"))
         page_size = min(int(params.get("page_size", "40")), MAX_PAGE_SIZE)
         fields = set(params.get("fields", "").split(","))
         with self._lock:
-            matching = sorted((o for o in self.orders.values() if o.status == params.get("status", o.status)), key=lambda o: o.tid)
+            matching = sorted(
+                (o for o in self.orders.values() if o.status == params.get("status", o.status)), key=lambda o: o.tid
+            )
             page = matching[(page_no - 1) * page_size : page_no * page_size]
             trades = []
             for order in page:
@@ -371,7 +405,7 @@ class FakeTaobao:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "FakeTOP/1.0"
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         fake: FakeTaobao = self.server.fake  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
         params = dict(parse_qsl(self.rfile.read(length).decode("utf-8"), keep_blank_values=True))
@@ -385,5 +419,5 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (a planned timeout)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass

@@ -61,7 +61,9 @@ class WebhookReceiver:
         with self._lock:
             self.received.requests.append({"headers": headers, "body": body})
         timestamp = headers.get("x-waybill-timestamp", "")
-        expected = "sha256=" + hmac.new(self.secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        expected = (
+            "sha256=" + hmac.new(self.secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        )
         if not hmac.compare_digest(expected, headers.get("x-waybill-signature", "")):
             with self._lock:
                 self.received.bad_signatures += 1
@@ -83,7 +85,7 @@ class WebhookReceiver:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         receiver: WebhookReceiver = self.server.receiver  # type: ignore[attr-defined]
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         status, reply = receiver.handle({k.lower(): v for k, v in self.headers.items()}, body)
@@ -97,5 +99,5 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass

@@ -40,7 +40,7 @@ from psycopg import sql
 from sqlalchemy.engine import Engine, make_url
 
 from capture.store.db import open_engine
-from fakes.taobao_server import FakeTaobao
+from tests.fakes.taobao_server import FakeTaobao
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 SERVER_USER_WHEN_ROOT = "postgres"  # created by the Debian postgresql package
@@ -159,10 +159,7 @@ def _make_base_dir(user: ServerUser) -> Path:
 
 def _others_can_enter(path: Path) -> bool:
     """Whether a user other than root can reach `path` (every ancestor searchable)."""
-    for part in (path, *path.parents):
-        if not part.stat().st_mode & 0o001:
-            return False
-    return True
+    return all(part.stat().st_mode & 0o001 for part in (path, *path.parents))
 
 
 def _free_port() -> int:
@@ -203,17 +200,24 @@ class PgServer:
         return f"postgresql+psycopg://{self.user.name}@127.0.0.1:{self.port}/{dbname}"
 
     def connect_admin(self) -> psycopg.Connection:
-        return psycopg.connect(host="127.0.0.1", port=self.port, user=self.user.name, dbname="postgres", autocommit=True, connect_timeout=5)
+        return psycopg.connect(
+            host="127.0.0.1", port=self.port, user=self.user.name, dbname="postgres", autocommit=True, connect_timeout=5
+        )
 
     def initdb(self) -> None:
         _run(
             [
                 str(self.bin_dir / "initdb"),
-                "--pgdata", str(self.data),
-                "--username", self.user.name,
-                "--auth", "trust",
-                "--encoding", "UTF8",
-                "--locale", "C",
+                "--pgdata",
+                str(self.data),
+                "--username",
+                self.user.name,
+                "--auth",
+                "trust",
+                "--encoding",
+                "UTF8",
+                "--locale",
+                "C",
                 "--no-sync",
                 "--no-instructions",
             ],
@@ -223,10 +227,7 @@ class PgServer:
         )
         # Only the socket in our own 0700 dir and loopback TCP, both trusted:
         # nothing else can reach this cluster.
-        (self.data / "pg_hba.conf").write_text(
-            "local all all trust\n"
-            "host  all all 127.0.0.1/32 trust\n"
-        )
+        (self.data / "pg_hba.conf").write_text("local all all trust\nhost  all all 127.0.0.1/32 trust\n")
 
     def start(self) -> None:
         for attempt in range(1, START_ATTEMPTS + 1):
@@ -387,7 +388,10 @@ def restart_server(server: PgServer) -> None:
     """Stop the session's server and start it again on the same port (clients must reconnect)."""
     server.stop()
     if not server._start_once():
-        pytest.fail(f"PostgreSQL did not come back on port {server.port}. End of its log:\n{_log_tail(server.log)}", pytrace=False)
+        pytest.fail(
+            f"PostgreSQL did not come back on port {server.port}. End of its log:\n{_log_tail(server.log)}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture
@@ -402,7 +406,9 @@ def fake_taobao() -> Iterator[FakeTaobao]:
 
     Its credentials are distinctive so tests can grep outputs for them.
     """
-    with FakeTaobao(app_key="TESTKEY-27182818", app_secret="TESTSECRET-31415926", session="TESTSESSION-16180339") as fake:
+    with FakeTaobao(
+        app_key="TESTKEY-27182818", app_secret="TESTSECRET-31415926", session="TESTSESSION-16180339"
+    ) as fake:
         yield fake
 
 

@@ -36,7 +36,12 @@ def labels() -> list[videos.Label]:
 
 @pytest.fixture
 def settings(tmp_path):
-    base = settings_mod.load(db_url=f"sqlite:///{tmp_path / 'waybill.db'}", env={}, evidence_dir=str(tmp_path / "evidence"), camera_cooldown_s=COOLDOWN_S)
+    base = settings_mod.load(
+        db_url=f"sqlite:///{tmp_path / 'waybill.db'}",
+        env={},
+        evidence_dir=str(tmp_path / "evidence"),
+        camera_cooldown_s=COOLDOWN_S,
+    )
     api.import_orders(ROOT / "samples" / "orders.csv", base)
     return base
 
@@ -83,9 +88,23 @@ def test_two_parcels_in_a_row_through_the_real_command(tmp_path, settings, label
     video = tmp_path / "two.avi"
     videos.write_video(video, [Scene("hold", first, 1.0, move_s=0.7), Scene("hold", second, 1.0, move_s=0.7)])
     done = subprocess.run(
-        [sys.executable, "-m", "capture.cli", "camera", str(video), "--json", "--db", settings.db_url,
-         "--evidence-dir", settings.evidence_dir],
-        capture_output=True, text=True, cwd=ROOT, timeout=WAIT_S, check=False,
+        [
+            sys.executable,
+            "-m",
+            "capture.cli",
+            "camera",
+            str(video),
+            "--json",
+            "--db",
+            settings.db_url,
+            "--evidence-dir",
+            settings.evidence_dir,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=WAIT_S,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
@@ -101,7 +120,15 @@ def test_blurred_passes_a_smeared_one_is_read_once_an_unfocused_one_not_at_all(t
     # Out of focus, nothing survives: the right answer is no capture, never a guess.
     smeared, unfocused = labels[4], labels[0]
     video = tmp_path / "blur.avi"
-    videos.write_video(video, [Scene("smear", smeared, 1.5), Scene("empty", None, 0.5), Scene("blur", unfocused, 1.5), Scene("empty", None, 0.5)])
+    videos.write_video(
+        video,
+        [
+            Scene("smear", smeared, 1.5),
+            Scene("empty", None, 0.5),
+            Scene("blur", unfocused, 1.5),
+            Scene("empty", None, 0.5),
+        ],
+    )
     events = run(video, settings)
     assert [e.number for e in events] == [smeared.number]
     assert events[0].result.outcome.status.value in ("queued", "review")

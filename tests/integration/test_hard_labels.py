@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from capture import api, settings as settings_mod
+from capture import api
+from capture import settings as settings_mod
 from capture.types import Status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +24,9 @@ SMALL_LABEL_SCALE = 1.0  # the 1600x1200 sample in a 4032x3024 frame: the label 
 
 
 def _truth(kind: str) -> dict:
-    rows = [json.loads(line) for line in (SAMPLES / "truth.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in (SAMPLES / "truth.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     return next(r for r in rows if r["kind"] == kind and r["expect_status"] == "queued")
 
 
@@ -34,8 +37,16 @@ def _washed_out(photo: np.ndarray) -> np.ndarray:
         p = read.position
         pts = np.array([[c.x, c.y] for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)], np.int32)
         x, y, w, h = cv2.boundingRect(pts)
-        cv2.rectangle(out, (x - PAINT_MARGIN_PX, y - 5 * PAINT_MARGIN_PX), (x + w + PAINT_MARGIN_PX, y + h + PAINT_BELOW_PX), (255, 255, 255), -1)
-    assert not [r for r in zxingcpp.read_barcodes(out) if r.format != zxingcpp.BarcodeFormat.QRCode], "barcodes must be unreadable"
+        cv2.rectangle(
+            out,
+            (x - PAINT_MARGIN_PX, y - 5 * PAINT_MARGIN_PX),
+            (x + w + PAINT_MARGIN_PX, y + h + PAINT_BELOW_PX),
+            (255, 255, 255),
+            -1,
+        )
+    assert not [r for r in zxingcpp.read_barcodes(out) if r.format != zxingcpp.BarcodeFormat.QRCode], (
+        "barcodes must be unreadable"
+    )
     return out
 
 

@@ -146,7 +146,10 @@ def test_a_changed_model_file_stops_the_engine_before_paddle_can_download(engine
 
     text = MANIFEST.read_text(encoding="utf-8")
     bad = tmp_path / "manifest.toml"
-    bad.write_text(text.replace("ch_PP-OCRv4_det_infer/inference.pdmodel", "ch_PP-OCRv4_det_infer/missing.pdmodel"), encoding="utf-8")
+    bad.write_text(
+        text.replace("ch_PP-OCRv4_det_infer/inference.pdmodel", "ch_PP-OCRv4_det_infer/missing.pdmodel"),
+        encoding="utf-8",
+    )
     settings = load(env={}, ocr_engine="paddle", models_manifest=str(bad))
-    with pytest.raises(ModelFilesError, match="missing.pdmodel"):
+    with pytest.raises(ModelFilesError, match=r"missing\.pdmodel"):
         PaddleOcrEngine(settings)

@@ -187,7 +187,12 @@ def test_lookup_finds_orders_by_number_phone_tail_and_waybill(pg_engine: Engine)
         with_unknown = lookup.orders_with_waybill("SF0000000000000")
 
     assert found is not None
-    assert (found.tid, found.receiver_name, found.phone_tail, found.status) == (TID_A, "张三", "5678", OrderStatus.AWAITING_SHIPMENT)
+    assert (found.tid, found.receiver_name, found.phone_tail, found.status) == (
+        TID_A,
+        "张三",
+        "5678",
+        OrderStatus.AWAITING_SHIPMENT,
+    )
     assert found.address == "浙江省 杭州市 西湖区 文三路1号"
     assert missing is None
     assert sorted((o.tid, o.receiver_name) for o in by_tail) == [(TID_A, "张三"), (TID_B, "李四")]
@@ -229,7 +234,12 @@ def test_a_queued_scan_writes_the_scan_and_its_upload_job_together(pg_engine: En
         pending = list_queue(session, (JobStatus.PENDING.value,))
         sent = list_queue(session, (JobStatus.SENT.value,))
         assert scan is not None
-        assert (scan.status, scan.waybill, scan.order_tid, scan.path) == ("queued", SF_WAYBILL, TID_A, "/photos/台面/IMG_0001.jpg")
+        assert (scan.status, scan.waybill, scan.order_tid, scan.path) == (
+            "queued",
+            SF_WAYBILL,
+            TID_A,
+            "/photos/台面/IMG_0001.jpg",
+        )
         assert json.loads(scan.evidence) == {"recipient": "张三", "phone_tail": "5678"}
         assert [(j.order_tid, j.waybill, j.carrier, j.scan_id, j.status) for j in jobs] == [
             (TID_A, SF_WAYBILL, "SF", scan_id, JobStatus.PENDING.value)
@@ -272,7 +282,10 @@ def test_the_database_stays_usable_after_a_refused_job(pg_engine: Engine) -> Non
 def test_a_queued_scan_without_a_carrier_is_refused_and_leaves_no_scan_behind(pg_engine: Engine) -> None:
     import_rows(pg_engine, [order_row(TID_A)])
 
-    with pytest.raises(ValueError, match="needs an order, a waybill and a carrier"), session_scope(pg_engine) as session:
+    with (
+        pytest.raises(ValueError, match="needs an order, a waybill and a carrier"),
+        session_scope(pg_engine) as session,
+    ):
         record_scan(session, scan_record(TID_A, SF_WAYBILL, carrier=None), queue=True)
 
     assert count(pg_engine, Scan) == 0
@@ -356,4 +369,6 @@ def test_timestamps_come_back_as_the_same_instant_in_utc(pg_engine: Engine) -> N
     assert stamps["upload_jobs.next_attempt_at"] == retry_at
     for name, stamp in stamps.items():
         if name != "upload_jobs.next_attempt_at":
-            assert before - timedelta(seconds=5) <= stamp <= after + timedelta(seconds=5), f"{name} = {stamp}, now {after}"
+            assert before - timedelta(seconds=5) <= stamp <= after + timedelta(seconds=5), (
+                f"{name} = {stamp}, now {after}"
+            )

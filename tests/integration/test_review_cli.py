@@ -25,9 +25,17 @@ PICK_LIST_MODULE_PX = 3
 PICK_LIST_MARGIN_PX = 60
 
 
-def waybill(*args: str, db: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def waybill(
+    *args: str, db: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*WAYBILL, *args, "--db", db], capture_output=True, text=True, check=check, cwd=ROOT, timeout=600, env={**os.environ, **(env or {})}
+        [*WAYBILL, *args, "--db", db],
+        capture_output=True,
+        text=True,
+        check=check,
+        cwd=ROOT,
+        timeout=600,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -37,7 +45,9 @@ def json_lines(text: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def truth() -> dict[str, dict]:
-    rows = [json.loads(line) for line in (SAMPLES / "truth.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in (SAMPLES / "truth.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     return {r["kind"] + ":" + r["file"]: r for r in rows}
 
 
@@ -47,9 +57,21 @@ def sample(truth: dict[str, dict], kind: str, nth: int = 0) -> tuple[Path, dict]
 
 
 def pick_list_photo(tid: str, path: Path) -> Path:
-    bars = np.asarray(zxingcpp.create_barcode(tid, zxingcpp.BarcodeFormat.Code128).to_image(scale=PICK_LIST_MODULE_PX, add_quiet_zones=True))
+    bars = np.asarray(
+        zxingcpp.create_barcode(tid, zxingcpp.BarcodeFormat.Code128).to_image(
+            scale=PICK_LIST_MODULE_PX, add_quiet_zones=True
+        )
+    )
     bars = cv2.resize(bars, (bars.shape[1], 120), interpolation=cv2.INTER_NEAREST) if bars.shape[0] < 120 else bars
-    page = cv2.copyMakeBorder(bars, PICK_LIST_MARGIN_PX, PICK_LIST_MARGIN_PX, PICK_LIST_MARGIN_PX, PICK_LIST_MARGIN_PX, cv2.BORDER_CONSTANT, value=255)
+    page = cv2.copyMakeBorder(
+        bars,
+        PICK_LIST_MARGIN_PX,
+        PICK_LIST_MARGIN_PX,
+        PICK_LIST_MARGIN_PX,
+        PICK_LIST_MARGIN_PX,
+        cv2.BORDER_CONSTANT,
+        value=255,
+    )
     cv2.imwrite(str(path), page)
     return path
 
@@ -104,7 +126,10 @@ def test_a_person_settles_each_item_from_the_command_line(reviewed, truth):
     assert queue == {(chosen, ambiguous["numbers"][0]["number"]), (reused_truth["order"], reused_truth["waybill"])}
 
     story = json_lines(waybill("history", ambiguous["numbers"][0]["number"], "--json", db=db).stdout)
-    assert [(e["actor"], e["action"], e["status"]) for e in story] == [("auto:pipeline", "scan", "review"), ("person:alice", "review_accept", "queued")]
+    assert [(e["actor"], e["action"], e["status"]) for e in story] == [
+        ("auto:pipeline", "scan", "review"),
+        ("person:alice", "review_accept", "queued"),
+    ]
     assert story[0]["evidence"]["path"].endswith(Path(ambiguous["path"]).name)
     text = waybill("history", chosen, db=db).stdout
     assert "person:alice" in text and "upload job" in text
@@ -119,7 +144,9 @@ def test_desk_pairing_with_a_pick_list_photo_and_with_the_pair_command(tmp_path,
     desk = {"WAYBILL_DESK_STATION": "desk1"}
 
     def fitting(photo: Path) -> list[str]:
-        (item,) = [i for i in json_lines(waybill("review", "--json", db=db).stdout) if Path(i["path"]).name == photo.name]
+        (item,) = [
+            i for i in json_lines(waybill("review", "--json", db=db).stdout) if Path(i["path"]).name == photo.name
+        ]
         return [o["tid"] for o in item["orders"][:2]]
 
     # Without a desk the photo fits two orders of one buyer: review.
@@ -129,7 +156,11 @@ def test_desk_pairing_with_a_pick_list_photo_and_with_the_pair_command(tmp_path,
     # Pick list, then label: the label goes to the pick list's order.
     pick = pick_list_photo(chosen, tmp_path / "pick.png")
     pick_result, label_result = json_lines(waybill("scan", str(pick), str(first), "--json", db=db, env=desk).stdout)
-    assert pick_result["status"] == "no_waybill" and pick_result["reasons"] == ["pick_list"] and pick_result["order"] == chosen
+    assert (
+        pick_result["status"] == "no_waybill"
+        and pick_result["reasons"] == ["pick_list"]
+        and pick_result["order"] == chosen
+    )
     assert label_result["status"] == "queued" and label_result["order"] == chosen
 
     # Label, then the pick list typed or scanned into `waybill pair`: the held label is settled.
@@ -139,4 +170,7 @@ def test_desk_pairing_with_a_pick_list_photo_and_with_the_pair_command(tmp_path,
     paired = json.loads(waybill("pair", order, "--station", "desk1", "--json", db=db).stdout)
     assert (paired["state"], paired["status"], paired["label_scan_id"]) == ("paired", "queued", held["scan_id"])
     story = json_lines(waybill("history", order, "--json", db=db).stdout)
-    assert [(e["actor"], e["action"], e["status"]) for e in story] == [("auto:pipeline", "scan", "review"), ("auto:desk:desk1", "desk_pair", "queued")]
+    assert [(e["actor"], e["action"], e["status"]) for e in story] == [
+        ("auto:pipeline", "scan", "review"),
+        ("auto:desk:desk1", "desk_pair", "queued"),
+    ]

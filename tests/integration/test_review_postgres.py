@@ -24,7 +24,9 @@ BUYER = Person("赵敏", "4444", "江苏省苏州市吴中区东风路9号", "re
 
 
 def row(tid: str, name: str, phone: str, address: str) -> OrderRow:
-    return OrderRow(tid, OrderStatus.AWAITING_SHIPMENT, "WAIT_SELLER_SEND_GOODS", "b", name, phone, phone[-4:], address, None, "")
+    return OrderRow(
+        tid, OrderStatus.AWAITING_SHIPMENT, "WAIT_SELLER_SEND_GOODS", "b", name, phone, phone[-4:], address, None, ""
+    )
 
 
 def facts(*people: Person, number: str = NUMBER, order_numbers: tuple[str, ...] = ()) -> LabelFacts:
@@ -37,8 +39,20 @@ ANY_SHOP = MatchPolicy()
 def scan(session, f: LabelFacts, policy: MatchPolicy = ANY_SHOP, paired: str | None = None):  # type: ignore[no-untyped-def]
     out = decide(f, repo.SqlOrderLookup(session), policy, paired)
     c = out.candidate
-    record = repo.ScanRecord("台面/IMG_1.jpg", "", out.status.value, c.number if c else None, c.carrier if c else None, "barcode", 0.99,
-                             out.order.tid if out.order else None, [str(r) for r in out.reasons], _evidence(f, out), "t", 1.0)
+    record = repo.ScanRecord(
+        "台面/IMG_1.jpg",
+        "",
+        out.status.value,
+        c.number if c else None,
+        c.carrier if c else None,
+        "barcode",
+        0.99,
+        out.order.tid if out.order else None,
+        [str(r) for r in out.reasons],
+        _evidence(f, out),
+        "t",
+        1.0,
+    )
     scan_id = repo.record_scan(session, record, queue=out.status is Status.QUEUED)
     review.record_decision(session, scan_id, record.path, out)
     return out, scan_id
@@ -65,7 +79,9 @@ def test_review_merge_and_desk_pairing_on_postgresql(pg_engine: Engine) -> None:
     with session_scope(pg_engine) as s:
         (item,) = review.entries(s)
         assert {o.tid for o in item.orders} == {A, B}
-        done = review.resolve(s, item.id, Resolution(Choice.ACCEPT, orders=(A, B)), audit.person_actor("ann"), MatchPolicy())
+        done = review.resolve(
+            s, item.id, Resolution(Choice.ACCEPT, orders=(A, B)), audit.person_actor("ann"), MatchPolicy()
+        )
         assert done.orders == (A, B)
     with session_scope(pg_engine) as s:
         # One parcel for both: the printed number of one names its sibling as the same shipment.

@@ -16,7 +16,9 @@ WAYBILL = [sys.executable, "-m", "capture.cli"]
 
 
 def waybill(*args: str, db: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*WAYBILL, *args, "--db", db], capture_output=True, text=True, check=check, cwd=ROOT, timeout=900)
+    return subprocess.run(
+        [*WAYBILL, *args, "--db", db], capture_output=True, text=True, check=check, cwd=ROOT, timeout=900
+    )
 
 
 def json_lines(text: str) -> list[dict]:
@@ -25,7 +27,9 @@ def json_lines(text: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def truth() -> dict[str, dict]:
-    rows = [json.loads(line) for line in (SAMPLES / "truth.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in (SAMPLES / "truth.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     return {str(SAMPLES / r["file"]): r for r in rows}
 
 
@@ -85,7 +89,9 @@ def test_each_kind_gets_its_expected_status_and_reason(scanned, truth):
     for path, r in results.items():
         t = truth[path]
         if r["status"] != t["expect_status"] or (t.get("expect_reason") and t["expect_reason"] not in r["reasons"]):
-            mismatches.append(f"{t['kind']}: {path} -> {r['status']} {r['reasons']} {r.get('detail')}; expected {t['expect_status']} {t.get('expect_reason')}")
+            mismatches.append(
+                f"{t['kind']}: {path} -> {r['status']} {r['reasons']} {r.get('detail')}; expected {t['expect_status']} {t.get('expect_reason')}"
+            )
     assert not mismatches, "\n".join(mismatches)
 
 
@@ -133,7 +139,13 @@ def test_decode_prints_what_the_engines_saw(truth):
 
 def test_zbar_engine_is_selectable(tmp_path, truth):
     clean = next(p for p, t in truth.items() if t["kind"] == "clean")
-    proc = subprocess.run([*WAYBILL, "decode", clean, "--json", "--barcode-engine", "zbar"], capture_output=True, text=True, check=True, cwd=ROOT)
+    proc = subprocess.run(
+        [*WAYBILL, "decode", clean, "--json", "--barcode-engine", "zbar"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     (body,) = json_lines(proc.stdout)
     assert [b["engine"] for b in body["barcodes"]] and all(b["engine"] == "zbar" for b in body["barcodes"])
     assert any(b["text"].startswith(truth[clean]["waybill"]) for b in body["barcodes"])
@@ -143,7 +155,14 @@ def test_zbar_engine_is_selectable(tmp_path, truth):
 def test_paddle_ocr_engine_reads_a_sample_label(tmp_path, truth):
     pytest.importorskip("paddleocr")
     clean = next(p for p, t in truth.items() if t["kind"] == "clean")
-    proc = subprocess.run([*WAYBILL, "decode", clean, "--json", "--ocr-engine", "paddle"], capture_output=True, text=True, check=True, cwd=ROOT, timeout=600)
+    proc = subprocess.run(
+        [*WAYBILL, "decode", clean, "--json", "--ocr-engine", "paddle"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     (body,) = json_lines(proc.stdout)
     assert any(truth[clean]["waybill"] in line["text"].replace(" ", "") for line in body["ocr"])
 

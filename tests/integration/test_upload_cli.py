@@ -15,12 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fakes.taobao_server import FakeTaobao, Fault
 from sqlalchemy.engine import Engine
-from upload_helpers import queue_jobs, sf, tid, upload_settings, waybill, worker_env
 
 from capture.cli import main
 from capture.upload import service
+from tests.fakes.taobao_server import FakeTaobao, Fault
+from tests.integration.upload_helpers import queue_jobs, sf, tid, upload_settings, waybill, worker_env
 
 OFFLINE = "isv.logistics-offline-service-error"
 COMMAND_TIMEOUT_S = 60
@@ -52,7 +52,9 @@ def run_cli(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def in_process(env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+def in_process(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, str, str]]:
     """Run `waybill ARGS` through capture.cli.main in this process, with the worker's environment."""
     for name, value in env.items():
         if name.startswith(("WAYBILL_", "XDG_")):
@@ -95,7 +97,9 @@ def test_a_second_worker_on_one_sqlite_database_is_refused_and_the_first_stops_o
     assert code == 0, err
 
 
-def test_secrets_never_reach_logs_outputs_or_the_database(engine: Engine, env: dict[str, str], db_path: Path, fake_taobao: FakeTaobao) -> None:
+def test_secrets_never_reach_logs_outputs_or_the_database(
+    engine: Engine, env: dict[str, str], db_path: Path, fake_taobao: FakeTaobao
+) -> None:
     fake_taobao.add_orders(tid(1), tid(2), tid(3))
     queue_jobs(engine, [(tid(1), sf(1), "SF"), (tid(2), sf(2), "SF"), (tid(3), sf(3), "SF")])
     fake_taobao.fail(Fault.SERVER_ERROR, tid=tid(1))
@@ -112,7 +116,11 @@ def test_secrets_never_reach_logs_outputs_or_the_database(engine: Engine, env: d
     assert code == 8, err  # credentials refused: the worker stops and says so
     assert "session key is missing or expired" in err
     results = [json.loads(line) for line in out.splitlines()]
-    assert [(r["order"], r["status"]) for r in results] == [(tid(1), "pending"), (tid(2), "review"), (tid(3), "pending")]
+    assert [(r["order"], r["status"]) for r in results] == [
+        (tid(1), "pending"),
+        (tid(2), "review"),
+        (tid(3), "pending"),
+    ]
     assert "B60" in results[1]["message"] and "***" in results[2]["message"]
     assert "INFO capture.upload" in err  # -v logs were on
     texts = [*upload[1:], *listing[1:], *table[1:], dump]
@@ -121,7 +129,13 @@ def test_secrets_never_reach_logs_outputs_or_the_database(engine: Engine, env: d
             assert secret not in text
 
 
-def test_queue_list_retry_cancel_and_export(engine: Engine, in_process: Callable[[list[str]], tuple[int, str, str]], env: dict[str, str], tmp_path: Path, fake_taobao: FakeTaobao) -> None:
+def test_queue_list_retry_cancel_and_export(
+    engine: Engine,
+    in_process: Callable[[list[str]], tuple[int, str, str]],
+    env: dict[str, str],
+    tmp_path: Path,
+    fake_taobao: FakeTaobao,
+) -> None:
     run_cli = in_process  # the same commands, without a second's start-up per call
     fake_taobao.add_orders(tid(1), tid(2))
     queue_jobs(engine, [(tid(1), sf(1), "SF"), (tid(2), sf(2), "SF")])
@@ -173,12 +187,16 @@ def test_queue_list_retry_cancel_and_export(engine: Engine, in_process: Callable
     code, out, err = run_cli(["upload", "--until-empty"], env)
     assert code == 0, err
     assert "upload: sent 3, review 0, dead 0" in out
-    final = {j.order_tid: j.status for j in service.list_jobs(upload_settings(env["WAYBILL_DB_URL"], tmp_path / "cache"))}
+    final = {
+        j.order_tid: j.status for j in service.list_jobs(upload_settings(env["WAYBILL_DB_URL"], tmp_path / "cache"))
+    }
     assert final == {tid(1): "sent", tid(2): "sent", tid(3): "sent", tid(4): "sent", tid(5): "cancelled"}
     assert fake_taobao.stats.ships == {tid(1): 1, tid(2): 1, tid(3): 1, tid(4): 1}
 
 
-def test_orders_pull_stores_open_orders_through_the_import_interface(env: dict[str, str], engine: Engine, tmp_path: Path, fake_taobao: FakeTaobao) -> None:
+def test_orders_pull_stores_open_orders_through_the_import_interface(
+    env: dict[str, str], engine: Engine, tmp_path: Path, fake_taobao: FakeTaobao
+) -> None:
     fake_taobao.add_orders(*(tid(n) for n in range(250)), receiver_mobile="+86 138-0013-9999")
     fake_taobao.add_orders(tid(900))
     fake_taobao.ship_by_hand(tid(900), sf(900))  # not awaiting shipment: not pulled
@@ -196,6 +214,10 @@ def test_orders_pull_stores_open_orders_through_the_import_interface(env: dict[s
     with session_scope(engine) as session:
         order = session.get(Order, tid(7))
         assert order is not None
-        assert (order.status, order.receiver_phone_masked, order.phone_tail) == ("awaiting_shipment", "*******9999", "9999")
+        assert (order.status, order.receiver_phone_masked, order.phone_tail) == (
+            "awaiting_shipment",
+            "*******9999",
+            "9999",
+        )
         assert order.receiver_address == "浙江省 杭州市 西湖区 文三路1号"
         assert session.get(Order, tid(900)) is None

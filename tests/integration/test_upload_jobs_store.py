@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from upload_helpers import queue_jobs, sf, tid
 
 from capture.store import jobs
 from capture.store.db import open_engine, session_scope
+from tests.integration.upload_helpers import queue_jobs, sf, tid
 
 LEASE_S = 0.3
 

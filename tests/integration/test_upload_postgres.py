@@ -15,12 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fakes.taobao_server import SEND, FakeTaobao, Fault
 from sqlalchemy.engine import Engine
-from upload_helpers import queue_jobs, sf, tid, waybill, worker_env
 
 from capture.store.db import session_scope
 from capture.store.jobs import list_jobs
+from tests.fakes.taobao_server import SEND, FakeTaobao, Fault
+from tests.integration.upload_helpers import queue_jobs, sf, tid, waybill, worker_env
 
 RACE_JOBS = 1000
 RACE_WORKERS = 3
@@ -64,7 +64,9 @@ def test_workers_racing_on_one_queue_send_every_order_exactly_once(
     assert statuses(pg_engine) == {"sent": RACE_JOBS}
 
 
-@pytest.mark.parametrize("fault", [Fault.APPLY_THEN_HANG, Fault.TIMEOUT], ids=["after-the-platform-applied", "before-it-applied"])
+@pytest.mark.parametrize(
+    "fault", [Fault.APPLY_THEN_HANG, Fault.TIMEOUT], ids=["after-the-platform-applied", "before-it-applied"]
+)
 def test_a_worker_killed_mid_send_loses_its_lease_and_the_order_ships_once(
     pg_engine: Engine, pg_url: str, fake_taobao: FakeTaobao, tmp_path: Path, upload_home: Path, fault: Fault
 ) -> None:
@@ -84,7 +86,7 @@ def test_a_worker_killed_mid_send_loses_its_lease_and_the_order_ships_once(
         held = [j for j in list_jobs(session) if j.status == "sending"]
     assert [j.order_tid for j in held] == [orders[0]]
 
-    code, out, err = finish(waybill(["upload", "--until-empty"], env))
+    code, _out, err = finish(waybill(["upload", "--until-empty"], env))
 
     assert code == 0, err
     assert fake_taobao.stats.ships == {t: 1 for t in orders}
@@ -99,7 +101,12 @@ def test_a_worker_killed_mid_send_loses_its_lease_and_the_order_ships_once(
 
 
 def test_the_database_restarted_under_a_running_worker(
-    restart_pg: Callable[[], None], pg_engine: Engine, pg_url: str, fake_taobao: FakeTaobao, tmp_path: Path, upload_home: Path
+    restart_pg: Callable[[], None],
+    pg_engine: Engine,
+    pg_url: str,
+    fake_taobao: FakeTaobao,
+    tmp_path: Path,
+    upload_home: Path,
 ) -> None:
     orders = [tid(n) for n in range(200)]
     fake_taobao.add_orders(*orders)
@@ -112,7 +119,7 @@ def test_the_database_restarted_under_a_running_worker(
         assert fake_taobao.wait_for(lambda s: sum(s.ships.values()) >= 30, timeout_s=WORKER_TIMEOUT_S)
         restart_pg()
         shipped_at_restart = sum(fake_taobao.stats.ships.values())
-        code, out, err = finish(worker)
+        code, _out, err = finish(worker)
     finally:
         if worker.poll() is None:
             worker.kill()

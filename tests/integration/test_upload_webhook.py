@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from fakes.webhook_receiver import WebhookReceiver
-from upload_helpers import queue_jobs, sf, tid, upload_settings
 
 from capture.errors import CredentialsError
 from capture.settings import Settings
 from capture.upload import service
+from tests.fakes.webhook_receiver import WebhookReceiver
+from tests.integration.upload_helpers import queue_jobs, sf, tid, upload_settings
 
 SECRET = "WEBHOOKSECRET-14142135"
 

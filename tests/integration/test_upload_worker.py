@@ -11,9 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fakes.taobao_server import SHIPPINGS, FakeTaobao, Fault
 from sqlalchemy.engine import Engine
-from upload_helpers import credentials_env, queue_jobs, sf, tid, upload_settings
 
 from capture.errors import CredentialsError
 from capture.settings import Settings
@@ -22,6 +20,8 @@ from capture.store.order_source import OrderRow, upsert_orders
 from capture.store.tables import Order, OrderStatus
 from capture.upload import service
 from capture.upload.worker import JobResult, WorkerReport
+from tests.fakes.taobao_server import SHIPPINGS, FakeTaobao, Fault
+from tests.integration.upload_helpers import credentials_env, queue_jobs, sf, tid, upload_settings
 
 OFFLINE = "isv.logistics-offline-service-error"
 
@@ -38,14 +38,18 @@ def engine(settings: Settings) -> Engine:
 
 def run(settings: Settings, fake: FakeTaobao, results: list[JobResult] | None = None) -> WorkerReport:
     collect = results.append if results is not None else None
-    return service.run_upload(settings, until_empty=True, env=credentials_env(fake), on_result=collect, handle_signals=False)
+    return service.run_upload(
+        settings, until_empty=True, env=credentials_env(fake), on_result=collect, handle_signals=False
+    )
 
 
 def jobs_by_order(settings: Settings) -> dict[str, object]:
     return {job.order_tid: job for job in service.list_jobs(settings)}
 
 
-def test_a_queue_is_sent_once_per_order_and_the_worker_exits_when_empty(settings: Settings, engine: Engine, fake_taobao: FakeTaobao) -> None:
+def test_a_queue_is_sent_once_per_order_and_the_worker_exits_when_empty(
+    settings: Settings, engine: Engine, fake_taobao: FakeTaobao
+) -> None:
     orders = [tid(n) for n in range(5)]
     fake_taobao.add_orders(*orders)
     queue_jobs(engine, [(t, sf(n), "SF") for n, t in enumerate(orders)])
@@ -64,8 +68,21 @@ def test_a_queue_is_sent_once_per_order_and_the_worker_exits_when_empty(settings
     assert list((Path(settings.cache_dir)).glob("taobao-companies-*.json"))
 
 
-def test_sent_orders_are_marked_shipped_for_matching(settings: Settings, engine: Engine, fake_taobao: FakeTaobao) -> None:
-    row = OrderRow(tid(1), OrderStatus.AWAITING_SHIPMENT, "WAIT_SELLER_SEND_GOODS", "b", "张三", "13812345678", "5678", "杭州", None, "")
+def test_sent_orders_are_marked_shipped_for_matching(
+    settings: Settings, engine: Engine, fake_taobao: FakeTaobao
+) -> None:
+    row = OrderRow(
+        tid(1),
+        OrderStatus.AWAITING_SHIPMENT,
+        "WAIT_SELLER_SEND_GOODS",
+        "b",
+        "张三",
+        "13812345678",
+        "5678",
+        "杭州",
+        None,
+        "",
+    )
     with session_scope(engine) as session:
         upsert_orders(session, [row], source="test")
     fake_taobao.add_orders(tid(1))
@@ -76,13 +93,17 @@ def test_sent_orders_are_marked_shipped_for_matching(settings: Settings, engine:
         assert order is not None and (order.status, order.waybill) == (OrderStatus.SHIPPED.value, sf(1))
 
 
-def test_retries_through_5xx_timeouts_and_platform_faults(settings: Settings, engine: Engine, fake_taobao: FakeTaobao) -> None:
+def test_retries_through_5xx_timeouts_and_platform_faults(
+    settings: Settings, engine: Engine, fake_taobao: FakeTaobao
+) -> None:
     orders = [tid(n) for n in range(3)]
     fake_taobao.add_orders(*orders)
     queue_jobs(engine, [(t, sf(n), "SF") for n, t in enumerate(orders)])
     fake_taobao.fail(Fault.SERVER_ERROR, tid=orders[0], times=2)
     fake_taobao.fail(Fault.TIMEOUT, tid=orders[1], hold_s=1.5)  # past the 0.5 s client timeout, not applied
-    fake_taobao.fail(Fault.ERROR, tid=orders[2], sub_code="isp.top-remote-connection-timeout", sub_msg="远程服务调用超时")
+    fake_taobao.fail(
+        Fault.ERROR, tid=orders[2], sub_code="isp.top-remote-connection-timeout", sub_msg="远程服务调用超时"
+    )
 
     report = run(settings, fake_taobao)
 
@@ -93,7 +114,9 @@ def test_retries_through_5xx_timeouts_and_platform_faults(settings: Settings, en
     assert [jobs[t].attempts for t in orders] == [3, 2, 2]
 
 
-def test_a_send_applied_but_unanswered_is_confirmed_not_sent_again(settings: Settings, engine: Engine, fake_taobao: FakeTaobao) -> None:
+def test_a_send_applied_but_unanswered_is_confirmed_not_sent_again(
+    settings: Settings, engine: Engine, fake_taobao: FakeTaobao
+) -> None:
     fake_taobao.add_orders(tid(1))
     queue_jobs(engine, [(tid(1), sf(1), "SF")])
     fake_taobao.fail(Fault.APPLY_THEN_HANG, tid=tid(1), hold_s=1.5)  # shipped, reply lost to the timeout
@@ -128,7 +151,9 @@ def test_a_rate_limit_pauses_the_worker_for_the_stated_ban_without_using_attempt
     assert jobs_by_order(settings)[orders[0]].attempts == 1  # the limited attempt was given back
 
 
-def test_an_invalid_number_goes_to_review_with_the_platform_message(settings: Settings, engine: Engine, fake_taobao: FakeTaobao) -> None:
+def test_an_invalid_number_goes_to_review_with_the_platform_message(
+    settings: Settings, engine: Engine, fake_taobao: FakeTaobao
+) -> None:
     fake_taobao.add_orders(tid(1), tid(2))
     queue_jobs(engine, [(tid(1), sf(1), "SF"), (tid(2), sf(2), "SF")])
     fake_taobao.fail(Fault.ERROR, tid=tid(1), sub_code=f"{OFFLINE}:B60", sub_msg="运单号不符合规则或已经被使用")
@@ -142,7 +167,9 @@ def test_an_invalid_number_goes_to_review_with_the_platform_message(settings: Se
     assert fake_taobao.stats.sends[tid(1)] == 1  # permanent: not retried
 
 
-def test_a_number_breaking_the_companys_rule_is_never_sent(settings: Settings, engine: Engine, fake_taobao: FakeTaobao) -> None:
+def test_a_number_breaking_the_companys_rule_is_never_sent(
+    settings: Settings, engine: Engine, fake_taobao: FakeTaobao
+) -> None:
     fake_taobao.add_orders(tid(1))
     queue_jobs(engine, [(tid(1), "YT12345", "YTO")])  # YTO numbers are YT + 13 digits on Taobao
     run(settings, fake_taobao)
@@ -161,7 +188,9 @@ def test_already_shipped_with_our_number_is_sent(settings: Settings, engine: Eng
     assert fake_taobao.stats.ships[tid(1)] == 0
 
 
-def test_already_shipped_with_another_number_goes_to_review(settings: Settings, engine: Engine, fake_taobao: FakeTaobao) -> None:
+def test_already_shipped_with_another_number_goes_to_review(
+    settings: Settings, engine: Engine, fake_taobao: FakeTaobao
+) -> None:
     fake_taobao.add_orders(tid(1), tid(2))
     fake_taobao.ship_by_hand(tid(1), sf(99))
     fake_taobao.close_order(tid(2))
@@ -194,7 +223,9 @@ def test_a_job_is_dead_after_the_last_attempt(settings: Settings, engine: Engine
     assert fake_taobao.stats.ships[tid(1)] == 1
 
 
-def test_refused_credentials_stop_the_worker_and_leave_the_job_untouched(settings: Settings, engine: Engine, fake_taobao: FakeTaobao) -> None:
+def test_refused_credentials_stop_the_worker_and_leave_the_job_untouched(
+    settings: Settings, engine: Engine, fake_taobao: FakeTaobao
+) -> None:
     fake_taobao.add_orders(tid(1))
     queue_jobs(engine, [(tid(1), sf(1), "SF")])
     fake_taobao.fail(Fault.INVALID_SESSION, tid=tid(1))

@@ -59,7 +59,9 @@ def wait_for(check: Callable[[], object], what: str, timeout: float = WAIT_S) ->
 @pytest.fixture
 def settings(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'waybill.db'}"
-    base = settings_mod.load(db_url=db_url, env={}, watch_stable_s=STABLE_S, watch_rescan_s=30.0, max_image_pixels=HUGE_LIMIT)
+    base = settings_mod.load(
+        db_url=db_url, env={}, watch_stable_s=STABLE_S, watch_rescan_s=30.0, max_image_pixels=HUGE_LIMIT
+    )
     api.import_orders(ROOT / "samples" / "orders.csv", base)
     return base
 
@@ -73,7 +75,7 @@ def watching(folder: Path, settings) -> Iterator[list[Handled]]:
     def run() -> None:
         try:
             api.run_folder(folder, settings, handled.append, stop)
-        except BaseException as exc:  # noqa: BLE001 - surfaced below
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=run, daemon=True)
@@ -101,7 +103,7 @@ def write_slowly(src: Path, dest: Path) -> None:
     step = len(data) // CHUNKS + 1
     with dest.open("wb") as f:
         for i in range(0, len(data), step):
-            f.write(data[i:i + step])
+            f.write(data[i : i + step])
             f.flush()
             time.sleep(CHUNK_GAP_S)
 
@@ -114,8 +116,13 @@ def test_a_busy_drop_folder(tmp_path, settings):
     shutil.copy(CLEAN_A, inbox / "already-there.jpg")  # before the watcher starts
     for name in JUNK:
         (inbox / name).write_bytes(b"junk")
-    dropped = {"already-there.jpg": sha(CLEAN_A), "slow.jpg": sha(CLEAN_B), "renamed.jpg": sha(CLEAN_C),
-               "corrupt.jpg": sha(CORRUPT), "copy-of-a.jpg": sha(CLEAN_A)}
+    dropped = {
+        "already-there.jpg": sha(CLEAN_A),
+        "slow.jpg": sha(CLEAN_B),
+        "renamed.jpg": sha(CLEAN_C),
+        "corrupt.jpg": sha(CORRUPT),
+        "copy-of-a.jpg": sha(CLEAN_A),
+    }
 
     with watching(inbox, settings) as handled:
         wait_for(lambda: "already-there.jpg" in by_name(handled), "the photo that was there at start")
@@ -125,7 +132,10 @@ def test_a_busy_drop_folder(tmp_path, settings):
         shutil.copy(CORRUPT, inbox / "corrupt.jpg")
         os.symlink(outside, inbox / "link-out.jpg")
         Image.new("RGB", (3000, 2000), "white").save(inbox / "huge.png")
-        wait_for(lambda: {"slow.jpg", "renamed.jpg", "corrupt.jpg", "link-out.jpg", "huge.png"} <= set(by_name(handled)), "the dropped files")
+        wait_for(
+            lambda: {"slow.jpg", "renamed.jpg", "corrupt.jpg", "link-out.jpg", "huge.png"} <= set(by_name(handled)),
+            "the dropped files",
+        )
         shutil.copy(CLEAN_A, inbox / "copy-of-a.jpg")  # the same bytes as a photo already recorded
         wait_for(lambda: "copy-of-a.jpg" in by_name(handled), "the duplicate")
 
@@ -133,7 +143,10 @@ def test_a_busy_drop_folder(tmp_path, settings):
     status = {name: h.result.outcome.status.value for name, h in results.items()}
     assert status["already-there.jpg"] == "queued"
     # Taken only when complete: a half-written JPEG would have been an error.
-    assert status["slow.jpg"] == "queued" and json.loads(results["slow.jpg"].sidecar.read_text())["sha256"] == dropped["slow.jpg"]
+    assert (
+        status["slow.jpg"] == "queued"
+        and json.loads(results["slow.jpg"].sidecar.read_text())["sha256"] == dropped["slow.jpg"]
+    )
     assert status["renamed.jpg"] == "queued"
     for name in ("already-there.jpg", "slow.jpg", "renamed.jpg", "copy-of-a.jpg"):
         assert results[name].filed.parent == inbox / "processed"
@@ -149,10 +162,15 @@ def test_a_busy_drop_folder(tmp_path, settings):
     assert outside.read_bytes() == CLEAN_C.read_bytes(), "the link's target is left alone"
 
     copy = results["copy-of-a.jpg"]
-    assert copy.result.outcome.reasons == ("duplicate_photo",) and copy.duplicate_of == results["already-there.jpg"].result.scan_id
+    assert (
+        copy.result.outcome.reasons == ("duplicate_photo",)
+        and copy.duplicate_of == results["already-there.jpg"].result.scan_id
+    )
     assert scans_with(settings, dropped["already-there.jpg"]) == 1, "the same photo was read twice"
     queued = api.queue_entries(settings)
-    assert sorted(e.waybill for e in queued) == sorted({h.result.outcome.candidate.number for h in results.values() if h.result.outcome.status.value == "queued"})
+    assert sorted(e.waybill for e in queued) == sorted(
+        {h.result.outcome.candidate.number for h in results.values() if h.result.outcome.status.value == "queued"}
+    )
 
     # Nothing deleted: every photo's bytes are filed; junk is where it was.
     filed = {sha(p) for p in (inbox / "processed").iterdir() if p.suffix != ".json"}
@@ -169,7 +187,9 @@ def test_a_busy_drop_folder(tmp_path, settings):
 def test_the_folder_removed_and_made_again_with_two_worker_processes(tmp_path, settings):
     inbox, elsewhere = tmp_path / "inbox", tmp_path / "filed"
     inbox.mkdir()
-    settings = replace(settings, watch_workers=2, watch_processed_dir=str(elsewhere / "ok"), watch_failed_dir=str(elsewhere / "bad"))
+    settings = replace(
+        settings, watch_workers=2, watch_processed_dir=str(elsewhere / "ok"), watch_failed_dir=str(elsewhere / "bad")
+    )
     with watching(inbox, settings) as handled:
         shutil.copy(CLEAN_A, inbox / "first.jpg")
         wait_for(lambda: len(handled) == 1, "the first photo")
@@ -208,10 +228,24 @@ def test_a_photo_recorded_before_a_crash_is_filed_not_read_again(tmp_path, setti
     shutil.copy(CLEAN_A, left)
     recorded_as = inbox / "processed" / "left.jpg"
     with session_scope(api.database(settings)) as session:  # the commit happened; the move did not
-        scan_id = repo.record_scan(session, repo.ScanRecord(
-            path=str(recorded_as), sha256=sha(left), status="review", waybill="75462889751402", carrier="ZTO",
-            via="barcode", confidence=0.93, order_tid=None, reasons=["no_matching_order"], evidence={}, engines="zxing+rapidocr", ms=1.0,
-        ), queue=False)
+        scan_id = repo.record_scan(
+            session,
+            repo.ScanRecord(
+                path=str(recorded_as),
+                sha256=sha(left),
+                status="review",
+                waybill="75462889751402",
+                carrier="ZTO",
+                via="barcode",
+                confidence=0.93,
+                order_tid=None,
+                reasons=["no_matching_order"],
+                evidence={},
+                engines="zxing+rapidocr",
+                ms=1.0,
+            ),
+            queue=False,
+        )
     with watching(inbox, settings) as handled:
         wait_for(lambda: handled, "the left-over photo")
     assert handled[0].recovered and handled[0].filed == recorded_as and recorded_as.is_file()

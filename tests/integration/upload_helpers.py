@@ -8,12 +8,12 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from fakes.taobao_server import FakeTaobao
 from sqlalchemy.engine import Engine
 
 from capture import settings as settings_mod
 from capture.store.db import session_scope
 from capture.store.repo import ScanRecord, record_scan
+from tests.fakes.taobao_server import FakeTaobao
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_TID = 2751925651837800000

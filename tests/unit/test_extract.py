@@ -35,7 +35,13 @@ def test_barcode_and_ocr_of_one_number_fuse_into_one_candidate():
 
 
 def test_decoys_on_a_label_never_become_candidates():
-    facts = extract(Decoded((barcode("https://example.com/t?no=2751925651837878487", "QRCode"),), tuple(LABEL_LINES[:1] + LABEL_LINES[2:8])), 0.8)
+    facts = extract(
+        Decoded(
+            (barcode("https://example.com/t?no=2751925651837878487", "QRCode"),),
+            tuple(LABEL_LINES[:1] + LABEL_LINES[2:8]),
+        ),
+        0.8,
+    )
     assert facts.candidates == ()
     assert facts.order_numbers == ("2751925651837878487",)
 
@@ -75,7 +81,13 @@ def test_low_score_ocr_lines_are_not_evidence():
 
 def test_a_big_block_marker_between_name_and_address_lines_is_skipped():
     big_marker = TextLine("收", 0.99, ((0, 40), (20, 40), (20, 65), (0, 65)))  # spans two rows, left of them
-    lines = (big_marker, line("侯雪华 136****4609", 40), line("广东省广州市天河区滨江大道253号华润幸", 55), line("福里 20 幢 1702 室", 70), line("寄", 85))
+    lines = (
+        big_marker,
+        line("侯雪华 136****4609", 40),
+        line("广东省广州市天河区滨江大道253号华润幸", 55),
+        line("福里 20 幢 1702 室", 70),
+        line("寄", 85),
+    )
     (person,) = extract(Decoded((), lines), 0.8).people
     assert person.address == "广东省广州市天河区滨江大道253号华润幸福里20幢1702室"
 
@@ -134,12 +146,23 @@ def test_a_number_inside_a_longer_grouped_number_is_not_a_second_candidate():
 
 def test_rows_on_a_tilted_label_keep_wrapped_address_lines_apart():
     tilt = 0.12  # radians: lines slope down to the right
+
     def sloped(text, x, y, width):
         import math
+
         dx, dy = width * math.cos(tilt), width * math.sin(tilt)
         h = 10 * math.cos(tilt)
-        return TextLine(text, 0.99, ((x, y), (x + dx, y + dy), (x + dx - 10 * math.sin(tilt), y + dy + h), (x - 10 * math.sin(tilt), y + h)))
-    lines = (sloped("收件人: 贾红 186****4644", 0, 0, 200), sloped("湖南省长沙市岳麓区中山北路815号华润幸福里2", 0, 14, 420), sloped("2幢1802室", 0, 28, 60))
+        return TextLine(
+            text,
+            0.99,
+            ((x, y), (x + dx, y + dy), (x + dx - 10 * math.sin(tilt), y + dy + h), (x - 10 * math.sin(tilt), y + h)),
+        )
+
+    lines = (
+        sloped("收件人: 贾红 186****4644", 0, 0, 200),
+        sloped("湖南省长沙市岳麓区中山北路815号华润幸福里2", 0, 14, 420),
+        sloped("2幢1802室", 0, 28, 60),
+    )
     (person,) = extract(Decoded((), lines), 0.8).people
     assert person.address == "湖南省长沙市岳麓区中山北路815号华润幸福里22幢1802室"
 

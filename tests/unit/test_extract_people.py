@@ -16,7 +16,16 @@ def people(*lines: TextLine):
 
 @pytest.mark.parametrize(
     "phone",
-    ["138****5678", "13812345678", "138xxxx5678", "138••••5678", "****5678", "*******5678", "尾号5678", "１３８＊＊＊＊５６７８"],
+    [
+        "138****5678",
+        "13812345678",
+        "138xxxx5678",
+        "138••••5678",
+        "****5678",
+        "*******5678",
+        "尾号5678",
+        "１３８＊＊＊＊５６７８",
+    ],
 )
 def test_every_way_a_label_prints_the_phone_gives_its_tail(phone):
     (person,) = people(line(f"收件人: 张三 {phone}", 0), line("浙江省杭州市西湖区文三路123号", 20))
@@ -26,8 +35,10 @@ def test_every_way_a_label_prints_the_phone_gives_its_tail(phone):
 
 def test_the_sender_block_says_so():
     recipient, sender = people(
-        line("收件人: 张三 138****5678", 0), line("浙江省杭州市西湖区文三路123号", 20),
-        line("寄件人: 某某旗舰店 0571-88886666", 40), line("浙江省杭州市余杭区文一西路1818号", 60),
+        line("收件人: 张三 138****5678", 0),
+        line("浙江省杭州市西湖区文三路123号", 20),
+        line("寄件人: 某某旗舰店 0571-88886666", 40),
+        line("浙江省杭州市余杭区文一西路1818号", 60),
     )
     assert recipient.role == "recipient" and sender.role == "sender"
 
@@ -39,9 +50,14 @@ def test_a_name_on_the_row_above_its_phone_is_read():
 
 
 def test_a_name_and_phone_split_by_a_wide_gap_are_one_row():
-    (person,) = people(line("收件人: 蒋志勇", 0, 0, 80), line("166****7084", 0, 200, 80), line("广东省深圳市南山区文三路853号", 20))
+    (person,) = people(
+        line("收件人: 蒋志勇", 0, 0, 80), line("166****7084", 0, 200, 80), line("广东省深圳市南山区文三路853号", 20)
+    )
     assert (person.name, person.phone_tail) == ("蒋志勇", "7084")
 
 
 def test_tail_only_forms_do_not_fire_on_other_numbers():
-    assert people(line("重量: 1.25kg 件数: 1/1", 0), line("订单号: 2751925651837878487", 20), line("2026-11-20 14:32", 40)) == ()
+    assert (
+        people(line("重量: 1.25kg 件数: 1/1", 0), line("订单号: 2751925651837878487", 20), line("2026-11-20 14:32", 40))
+        == ()
+    )

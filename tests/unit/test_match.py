@@ -14,7 +14,15 @@ ADDR = "浙江省杭州市西湖区文三路123号5幢302室"
 
 
 def order(tid, name="张三", tail="5678", address=ADDR, status="awaiting_shipment", waybill=None):
-    return Order(tid=tid, status=status, receiver_name=name, phone_tail=tail, receiver_phone_masked="*******" + tail, receiver_address=address, waybill=waybill)
+    return Order(
+        tid=tid,
+        status=status,
+        receiver_name=name,
+        phone_tail=tail,
+        receiver_phone_masked="*******" + tail,
+        receiver_address=address,
+        waybill=waybill,
+    )
 
 
 @pytest.fixture
@@ -40,7 +48,9 @@ def db(tmp_path):
 
 def facts(number=WAYBILL, order_numbers=(), people=(), via=Via.BOTH, confidence=0.99, conflicts=()):
     cand = Candidate(number=number, carrier="SF" if number.startswith("SF") else "YTO", via=via, confidence=confidence)
-    return LabelFacts(candidates=(cand,), order_numbers=tuple(order_numbers), people=tuple(people), conflicts=tuple(conflicts))
+    return LabelFacts(
+        candidates=(cand,), order_numbers=tuple(order_numbers), people=tuple(people), conflicts=tuple(conflicts)
+    )
 
 
 def run(engine, f):
@@ -101,7 +111,13 @@ def test_two_waybills_in_one_photo_go_to_review(db):
 
 
 def test_barcode_ocr_disagreement_goes_to_review(db):
-    out = run(db, facts(order_numbers=["1000000000000000001"], conflicts=[f"barcode_ocr_disagree: barcode {WAYBILL} vs OCR SF1234567890128"]))
+    out = run(
+        db,
+        facts(
+            order_numbers=["1000000000000000001"],
+            conflicts=[f"barcode_ocr_disagree: barcode {WAYBILL} vs OCR SF1234567890128"],
+        ),
+    )
     assert out.status is Status.REVIEW and out.reasons == (Reason.BARCODE_OCR_DISAGREE,)
 
 
@@ -113,7 +129,9 @@ def test_unconfirmed_ocr_read_is_not_queued(db):
 def test_queued_order_is_not_queued_twice_and_a_second_number_goes_to_review(db):
     first = run(db, facts(order_numbers=["1000000000000000001"]))
     with session_scope(db) as s:
-        record = repo.ScanRecord("a.jpg", "", "queued", WAYBILL, "SF", "barcode+ocr", 0.99, first.order.tid, [], {}, "t", 1.0)
+        record = repo.ScanRecord(
+            "a.jpg", "", "queued", WAYBILL, "SF", "barcode+ocr", 0.99, first.order.tid, [], {}, "t", 1.0
+        )
         repo.record_scan(s, record, queue=True)
     again = run(db, facts(order_numbers=["1000000000000000001"]))
     assert again.status is Status.REJECTED and again.reasons == (Reason.ALREADY_QUEUED,)
@@ -145,20 +163,35 @@ def traps(tmp_path):
                 # same tail, another person
                 order(T + "003", name="王芳", tail="7084", address="北京 北京市 朝阳区 建国路88号(100020)"),
                 # a repeat buyer: last month's order, shipped, same recipient
-                order(T + "004", name="周杰", tail="5555", address="江苏省 南京市 鼓楼区 中山路1号(210009)", status="shipped", waybill="YT9999999999999"),
+                order(
+                    T + "004",
+                    name="周杰",
+                    tail="5555",
+                    address="江苏省 南京市 鼓楼区 中山路1号(210009)",
+                    status="shipped",
+                    waybill="YT9999999999999",
+                ),
                 order(T + "005", name="周杰", tail="5555", address="江苏省 南京市 鼓楼区 中山路1号(210009)"),
                 # one buyer, two open orders, one address (合并发货)
                 order(T + "006", name="赵敏", tail="4444", address="江苏省 苏州市 吴中区 东风路9号(215100)"),
                 order(T + "007", name="赵敏", tail="4444", address="江苏省苏州市吴中区东风路9号"),
                 # a refunded order, the only one that fits its recipient
-                order(T + "008", name="孙丽", tail="3131", address="四川省 成都市 武侯区 人民路5号(610041)", status="closed"),
+                order(
+                    T + "008",
+                    name="孙丽",
+                    tail="3131",
+                    address="四川省 成都市 武侯区 人民路5号(610041)",
+                    status="closed",
+                ),
             ]
         )
     return engine
 
 
 def label(people, number=WAYBILL, order_numbers=(), carrier=None):
-    cand = Candidate(number=number, carrier=carrier or ("SF" if number.startswith("SF") else "ZTO"), via=Via.BOTH, confidence=0.99)
+    cand = Candidate(
+        number=number, carrier=carrier or ("SF" if number.startswith("SF") else "ZTO"), via=Via.BOTH, confidence=0.99
+    )
     return LabelFacts(candidates=(cand,), order_numbers=tuple(order_numbers), people=tuple(people))
 
 
@@ -175,8 +208,20 @@ def scan_and_record(engine, f, policy=ANY_SHOP, paired=None):
     with session_scope(engine) as s:
         out = decide(f, repo.SqlOrderLookup(s), policy, paired)
         c = out.candidate
-        rec = repo.ScanRecord("p.jpg", "", out.status.value, c.number if c else None, c.carrier if c else None, "barcode", 0.99,
-                              out.order.tid if out.order else None, [str(r) for r in out.reasons], {}, "t", 1.0)
+        rec = repo.ScanRecord(
+            "p.jpg",
+            "",
+            out.status.value,
+            c.number if c else None,
+            c.carrier if c else None,
+            "barcode",
+            0.99,
+            out.order.tid if out.order else None,
+            [str(r) for r in out.reasons],
+            {},
+            "t",
+            1.0,
+        )
         scan_id = repo.record_scan(s, rec, queue=out.status is Status.QUEUED)
         review.record_decision(s, scan_id, "p.jpg", out)
         return out
@@ -265,7 +310,12 @@ def test_a_carrier_the_shop_does_not_use_is_refused(traps):
     shop = MatchPolicy(shop_carriers=frozenset({"ZTO", "YTO"}))
     out = decide_in(traps, label([Person("蒋志勇", "7084", LABEL_ADDR)]), shop)
     assert out.status is Status.REJECTED and out.reasons == (Reason.CARRIER_NOT_USED,)
-    assert decide_in(traps, label([Person("蒋志勇", "7084", LABEL_ADDR)]), MatchPolicy(shop_carriers=frozenset({"SF"}))).status is Status.QUEUED
+    assert (
+        decide_in(
+            traps, label([Person("蒋志勇", "7084", LABEL_ADDR)]), MatchPolicy(shop_carriers=frozenset({"SF"}))
+        ).status
+        is Status.QUEUED
+    )
 
 
 def test_desk_pair_names_the_order_directly(traps):
@@ -303,7 +353,10 @@ class CountingLookup:
 
 def test_matching_looks_at_a_handful_of_orders_not_all(traps):
     with session_scope(traps) as s:
-        s.add_all(order(f"3{i:018d}", name=f"客户{i}", tail=f"{i % 10000:04d}", address=f"浙江省 杭州市 西湖区 学院路{i}号") for i in range(3000))
+        s.add_all(
+            order(f"3{i:018d}", name=f"客户{i}", tail=f"{i % 10000:04d}", address=f"浙江省 杭州市 西湖区 学院路{i}号")
+            for i in range(3000)
+        )
     with session_scope(traps) as s:
         counting = CountingLookup(repo.SqlOrderLookup(s))
         out = decide(label([Person("蒋志勇", "7084", LABEL_ADDR)]), counting)
@@ -318,7 +371,9 @@ def test_reading_stops_on_a_queue_decision_whose_order_is_certain(db):
     by_number = run(db, facts(order_numbers=["1000000000000000002"]))
     by_recipient = run(db, facts(people=[Person("王芳", "3333", "广东省广州市天河区体育西路1号")]))
     assert by_number.status is by_recipient.status is Status.QUEUED
-    assert settled(by_number) and settled(by_recipient)  # the other 王芳 (another phone, another city) does not resemble her
+    assert settled(by_number) and settled(
+        by_recipient
+    )  # the other 王芳 (another phone, another city) does not resemble her
 
 
 def test_reading_goes_on_while_another_order_resembles_the_recipient(db):

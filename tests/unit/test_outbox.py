@@ -12,7 +12,9 @@ TID = "2751925651837878487"
 
 
 def scan_record(waybill: str) -> repo.ScanRecord:
-    return repo.ScanRecord("label.jpg", "", "queued", waybill, "SF", "barcode+ocr", 0.99, TID, [], {}, "zxing+rapidocr", 1.0)
+    return repo.ScanRecord(
+        "label.jpg", "", "queued", waybill, "SF", "barcode+ocr", 0.99, TID, [], {}, "zxing+rapidocr", 1.0
+    )
 
 
 @pytest.fixture

@@ -62,7 +62,15 @@ def test_municipalities_written_twice_by_the_export_match_the_label():
 
 @pytest.mark.parametrize(
     ("label", "expected"),
-    [("蒋志勇", 1.0), ("薄志勇", 0.667), ("蒋勇", 0.667), ("蒋 志 勇", 1.0), ("蒋**", 0.667), ("***", 0.5), ("王芳", 0.0)],
+    [
+        ("蒋志勇", 1.0),
+        ("薄志勇", 0.667),
+        ("蒋勇", 0.667),
+        ("蒋 志 勇", 1.0),
+        ("蒋**", 0.667),
+        ("***", 0.5),
+        ("王芳", 0.0),
+    ],
 )
 def test_name_similarity_counts_wrong_missing_and_masked_characters(label, expected):
     assert name_similarity(label, "蒋志勇") == pytest.approx(expected, abs=0.001)

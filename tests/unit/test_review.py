@@ -11,14 +11,15 @@ import numpy as np
 import pytest
 from sqlmodel import select
 
-from capture import api, settings as settings_mod
+from capture import api
+from capture import settings as settings_mod
 from capture.errors import ReviewError, UnknownOrder
 from capture.pipeline.run import Engines
 from capture.review import Choice, Resolution
 from capture.store.db import open_engine, session_scope
 from capture.store.order_source import OrderRow, upsert_orders
 from capture.store.tables import OrderStatus, ReviewItem, UploadJob
-from capture.types import BarcodeRead, Frame, Reason, Status, TextLine
+from capture.types import BarcodeRead, Frame, Reason, Status
 
 WAYBILL = "SF1234567890123"
 OTHER_WAYBILL = "SF1234567890999"
@@ -68,14 +69,19 @@ class Ocr:
 
     def recognize(self, crops):
         ratios = [(b[1][0] - b[0][0]) / (b[2][1] - b[1][1]) for b in self.detected]
-        return [(self.texts[min(range(len(ratios)), key=lambda i: abs(ratios[i] - c.shape[1] / c.shape[0]))], 0.99) for c in crops]
+        return [
+            (self.texts[min(range(len(ratios)), key=lambda i: abs(ratios[i] - c.shape[1] / c.shape[0]))], 0.99)
+            for c in crops
+        ]
 
     def upside_down(self, crops):
         return False
 
 
 def label_engines(number: str, name: str, phone: str, address: str) -> Engines:
-    return Engines(Barcodes(number), Ocr("顺丰速运", number, f"收件人: {name} {phone}", address, "寄件人: 某店 0571-88886666"))
+    return Engines(
+        Barcodes(number), Ocr("顺丰速运", number, f"收件人: {name} {phone}", address, "寄件人: 某店 0571-88886666")
+    )
 
 
 ZHAO = ("赵敏", "138****4444", "江苏省苏州市吴中区东风路9号")
@@ -155,13 +161,17 @@ def test_a_person_may_ship_one_buyers_orders_in_one_parcel(settings):
 def test_a_typed_correction_is_checked_by_the_carrier_table_and_the_checks(settings):
     scan(settings, Engines(Barcodes(WAYBILL, "YT1234567890123"), Ocr(*(f"收件人: {QIAN[0]} {QIAN[1]}", QIAN[2]))))
     (item,) = api.review_entries(settings)
-    assert item.reasons == ["multiple_waybills"] and item.suggested_order == SINGLE  # the recipient still names the order
+    assert (
+        item.reasons == ["multiple_waybills"] and item.suggested_order == SINGLE
+    )  # the recipient still names the order
     with pytest.raises(ReviewError, match="shows 2 numbers"):
         api.resolve_review(item.id, Resolution(Choice.ACCEPT), settings, by="ann")
     with pytest.raises(ReviewError, match="not a waybill number"):
         api.resolve_review(item.id, Resolution(Choice.CORRECT, waybill="SF12345"), settings, by="ann")
     with pytest.raises(UnknownOrder):
-        api.resolve_review(item.id, Resolution(Choice.CORRECT, waybill="sf 1234 5678 9099 9", orders=("999",)), settings, by="ann")
+        api.resolve_review(
+            item.id, Resolution(Choice.CORRECT, waybill="sf 1234 5678 9099 9", orders=("999",)), settings, by="ann"
+        )
     done = api.resolve_review(item.id, Resolution(Choice.CORRECT, waybill="sf 1234 5678 9099 9"), settings, by="ann")
     assert (done.state, done.waybill, done.carrier, done.orders) == ("corrected", OTHER_WAYBILL, "SF", (SINGLE,))
     assert [e.action for e in api.history(OTHER_WAYBILL, settings).decisions] == ["scan", "review_correct"]

@@ -108,7 +108,11 @@ def test_a_label_moving_in_is_looked_at_once_before_it_settles_and_kept_when_it_
 
 def test_a_first_look_that_does_not_queue_leaves_the_decision_to_the_steady_frame():
     tracker = ParcelTracker(cooldown_s=5)
-    looks = [(d.number, d.sighting.frame.index, d.first_look) for s in sliding_in(SF, 40, steady_from=17) for d in tracker.update(s)]
+    looks = [
+        (d.number, d.sighting.frame.index, d.first_look)
+        for s in sliding_in(SF, 40, steady_from=17)
+        for d in tracker.update(s)
+    ]
     assert looks == [(SF, 15, True), (SF, 17, False)]  # one first look only, then the steady frame
 
 

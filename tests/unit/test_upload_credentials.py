@@ -90,13 +90,15 @@ def test_a_named_file_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
 
 def test_webhook_url_must_be_http_and_is_not_echoed() -> None:
     with pytest.raises(CredentialsError) as caught:
-        load_webhook(settings(), {"WAYBILL_WEBHOOK_URL": "ftp://hooks.example/token-abc", "WAYBILL_WEBHOOK_SECRET": "s3cret"})
+        load_webhook(
+            settings(), {"WAYBILL_WEBHOOK_URL": "ftp://hooks.example/token-abc", "WAYBILL_WEBHOOK_SECRET": "s3cret"}
+        )
     assert "token-abc" not in str(caught.value)
 
 
 def test_secrets_do_not_show_in_repr_str_or_format() -> None:
     creds = load_taobao(settings(), ENV)
-    for text in (repr(creds), str(creds), f"{creds}", f"{creds.app_secret}", "%s %r" % (creds.session, creds.app_key)):
+    for text in (repr(creds), str(creds), f"{creds}", f"{creds.app_secret}", "%s %r" % (creds.session, creds.app_key)):  # noqa: UP031 (%-formatting is what is tested)
         for value in ENV.values():
             assert value not in text
     with pytest.raises(TypeError):

@@ -19,8 +19,24 @@ OFFLINE = "isv.logistics-offline-service-error"
 @pytest.mark.parametrize(
     ("error", "meaning"),
     [
-        (TopError(7, "App Call Limited", "accesscontrol.limited-by-app-access-count", "This ban will last for 31 more seconds"), Meaning.RATE_LIMITED),
-        (TopError(7, "App Call Limited", "accesscontrol.limited-by-api-access-count", "This ban will last for 1 more seconds"), Meaning.RATE_LIMITED),
+        (
+            TopError(
+                7,
+                "App Call Limited",
+                "accesscontrol.limited-by-app-access-count",
+                "This ban will last for 31 more seconds",
+            ),
+            Meaning.RATE_LIMITED,
+        ),
+        (
+            TopError(
+                7,
+                "App Call Limited",
+                "accesscontrol.limited-by-api-access-count",
+                "This ban will last for 1 more seconds",
+            ),
+            Meaning.RATE_LIMITED,
+        ),
         (TopError(15, "Remote service error", "isv.access-limited-by-app-api-access-count"), Meaning.RATE_LIMITED),
         (TopError(15, "Remote service error", "isp.top-remote-connection-timeout"), Meaning.TRANSIENT),
         (TopError(15, "Remote service error", "isp.top-remote-service-unavailable"), Meaning.TRANSIENT),
@@ -44,7 +60,9 @@ def test_classification(error: TopError, meaning: Meaning) -> None:
 
 
 def test_the_ban_time_is_read_from_sub_msg() -> None:
-    error = TopError(7, "App Call Limited", "accesscontrol.limited-by-app-access-count", "This ban will last for 31062 more seconds")
+    error = TopError(
+        7, "App Call Limited", "accesscontrol.limited-by-app-access-count", "This ban will last for 31062 more seconds"
+    )
     assert ban_seconds(error) == 31062
     assert classify(error).ban_s == 31062
     assert ban_seconds(TopError(7, "App Call Limited")) is None

@@ -99,10 +99,16 @@ def test_a_naive_time_is_refused_rather_than_guessed() -> None:
 
 
 def test_the_client_sends_system_parameters_and_a_valid_signature() -> None:
-    creds = TaobaoCredentials("http://127.0.0.1:1/router/rest", Secret("12345678"), Secret(SECRET), Secret("test-session"))
+    creds = TaobaoCredentials(
+        "http://127.0.0.1:1/router/rest", Secret("12345678"), Secret(SECRET), Secret("test-session")
+    )
     client = TopClient(creds, timeout_s=1)
     when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    params = client.signed_params("taobao.logistics.offline.send", {"tid": "2751925651837878487", "out_sid": "SF1234567890123", "company_code": "SF"}, when)
+    params = client.signed_params(
+        "taobao.logistics.offline.send",
+        {"tid": "2751925651837878487", "out_sid": "SF1234567890123", "company_code": "SF"},
+        when,
+    )
     assert params["v"] == "2.0" and params["format"] == "json" and params["sign_method"] == "md5"
     assert params["timestamp"] == "2026-01-02 11:04:05"
     assert params["sign"] == EXPECTED_MD5
@@ -121,14 +127,28 @@ def reply(body: object, status: int = 200) -> HttpReply:
 
 
 def test_parse_reply_reads_success_errors_and_junk() -> None:
-    ok = parse_reply("taobao.logistics.offline.send", reply({"logistics_offline_send_response": {"shipping": {"is_success": True}, "request_id": "r1"}}))
+    ok = parse_reply(
+        "taobao.logistics.offline.send",
+        reply({"logistics_offline_send_response": {"shipping": {"is_success": True}, "request_id": "r1"}}),
+    )
     assert isinstance(ok, TopReply) and ok.request_id == "r1" and ok.body["shipping"]["is_success"] is True
 
     error = parse_reply(
         "taobao.logistics.offline.send",
-        reply({"error_response": {"code": 15, "msg": "Remote service error", "sub_code": "isv.logistics-offline-service-error:B60", "sub_msg": "运单号不符合规则或已经被使用"}}),
+        reply(
+            {
+                "error_response": {
+                    "code": 15,
+                    "msg": "Remote service error",
+                    "sub_code": "isv.logistics-offline-service-error:B60",
+                    "sub_msg": "运单号不符合规则或已经被使用",
+                }
+            }
+        ),
     )
-    assert error == TopError(15, "Remote service error", "isv.logistics-offline-service-error:B60", "运单号不符合规则或已经被使用")
+    assert error == TopError(
+        15, "Remote service error", "isv.logistics-offline-service-error:B60", "运单号不符合规则或已经被使用"
+    )
     assert "B60" in error.describe() and "运单号" in error.describe()
 
     page = parse_reply("taobao.logistics.offline.send", reply(b"<html>502 Bad Gateway</html>", 502))
