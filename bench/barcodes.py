@@ -98,6 +98,8 @@ def main() -> int:
         items = samples(folder)
         for path, truth in items:
             image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            if image is None:
+                raise SystemExit(f"cannot read {path}")
             for rotation in ROTATIONS.values():
                 rotated = image if rotation is None else cv2.rotate(image, rotation)
                 for name, read in chosen.items():

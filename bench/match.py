@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 from photo_set import ensure_set
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from capture import api
 from capture import settings as settings_mod
@@ -57,7 +57,7 @@ from capture.store.db import open_engine, session_scope
 from capture.store.order_source import OrderRow, upsert_orders
 from capture.store.orders_import import import_orders
 from capture.store.tables import Order, OrderStatus
-from capture.types import LabelFacts, Person, Status
+from capture.types import LabelFacts, Outcome, Person, Status
 
 DEFAULT_COUNT = 200
 DEFAULT_SEED = 4
@@ -184,14 +184,14 @@ class _Recipient:
     receiver_address: str
 
 
-def _recipient(session, tid: str) -> _Recipient | None:  # type: ignore[no-untyped-def]
+def _recipient(session: Session, tid: str) -> _Recipient | None:
     order = session.get(Order, tid)
     return _Recipient(order.receiver_name, order.phone_tail, order.receiver_address) if order else None
 
 
 def _row(
     world, person, status: OrderStatus, name: str | None = None, phone: str | None = None, address: str | None = None
-) -> OrderRow:  # type: ignore[no-untyped-def]
+) -> OrderRow:
     rng = world.rng
     tid = world.unique(lambda: rng.choice("123") + "".join(rng.choice("0123456789") for _ in range(18)))
     phone = phone or person.masked
@@ -262,7 +262,7 @@ class Tally:
     missed: Counter[str] = field(default_factory=Counter)
     wrong_examples: list[str] = field(default_factory=list)
 
-    def add(self, t: dict, facts: LabelFacts, outcome, ms: float) -> None:  # type: ignore[no-untyped-def]
+    def add(self, t: dict, facts: LabelFacts, outcome: Outcome, ms: float) -> None:
         self.photos += 1
         self.ms.append(ms)
         right_number = t.get("waybill")

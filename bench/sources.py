@@ -34,6 +34,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,7 +95,7 @@ def photo_set(out: Path, photos: int, seed: int) -> tuple[Path, list[Path]]:
     return set_dir, chosen
 
 
-def fresh_settings(work: Path, orders: Path, **overrides: object) -> settings_mod.Settings:
+def fresh_settings(work: Path, orders: Path, **overrides: Any) -> settings_mod.Settings:
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -260,8 +261,8 @@ def main() -> int:
 
     print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     print(f"{'source':<12} {'run':<42} {'result':<44} {'target':<18} {'met':<4} notes")
-    for source, run, result, target, met, notes in rows:
-        print(f"{source:<12} {run:<42} {result:<44} {target:<18} {'yes' if met else 'NO':<4} {notes}")
+    for source, run_label, result, target, met, notes in rows:
+        print(f"{source:<12} {run_label:<42} {result:<44} {target:<18} {'yes' if met else 'NO':<4} {notes}")
     return 0
 
 

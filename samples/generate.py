@@ -24,6 +24,7 @@ import random
 import re
 import sys
 import time
+import typing
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -176,9 +177,16 @@ MOBILE_PREFIXES = (
     "188",
     "199",
 )
+
+
+def _place(line: str) -> tuple[str, str, str, str]:
+    prov, city, dist, post = line.split()
+    return prov, city, dist, post
+
+
 # province city district postcode; municipalities repeat the city as province
 PLACES = tuple(
-    tuple(p.split())
+    _place(p)
     for p in [
         "浙江省 杭州市 西湖区 310012",
         "浙江省 宁波市 鄞州区 315100",
@@ -381,7 +389,10 @@ class World:
     """Everyone and every order in one set; keeps names, numbers and tids unique."""
 
     def __init__(self, rng: random.Random):
-        self.rng, self.orders, self.names, self.used = rng, [], set(), set()
+        self.rng = rng
+        self.orders: list[Order] = []
+        self.names: set[str] = set()
+        self.used: set[str] = set()
 
     def unique(self, make) -> str:
         while (value := make()) in self.used:
@@ -410,6 +421,11 @@ class World:
     def order(self, person: Person, status: str, waybill: str | None = None) -> Order:
         r = self.rng
         buyer = r.choice((f"tb{digits(r, 10)}", f"{person.name}{digits(r, 2)}", r.choice(BUYER_NICKS) + digits(r, 4)))
+        carrier_name = ""
+        if waybill:
+            carrier = identify(waybill)
+            assert carrier is not None, waybill  # world.waybill makes numbers that fit one carrier
+            carrier_name = carrier.name
         o = Order(
             self.unique(lambda: r.choice("123") + digits(r, 18)),
             person,
@@ -422,7 +438,7 @@ class World:
             r.choice(BUYER_NOTES),
             r.choice(SELLER_MEMOS),
             waybill,
-            identify(waybill).name if waybill else "",
+            carrier_name,
             r.random() < 0.3,
         )
         self.orders.append(o)
@@ -512,11 +528,14 @@ class Sheet:
         f, xy = font(key, self.px(size_mm)), (self.px(x), self.px(y))
         self.draw.text(xy, s, font=f, fill=fill, anchor=anchor, stroke_width=int(bold), stroke_fill=fill)
         self.texts.append(s)
-        return self.draw.textbbox(xy, s, font=f, anchor=anchor)
+        # Pillow types a box as floats for any font; one line in a FreeType font
+        # at whole pixels gives ints.
+        return typing.cast(tuple[int, int, int, int], self.draw.textbbox(xy, s, font=f, anchor=anchor))
 
     def wrap(self, s: str, key: str, size_mm: float, width_mm: float) -> list[str]:
         """Break `s` into lines no wider than width_mm (CJK breaks anywhere)."""
-        f, lines, line = font(key, self.px(size_mm)), [], ""
+        f, line = font(key, self.px(size_mm)), ""
+        lines: list[str] = []
         for ch in s:
             if line and self.draw.textlength(line + ch, font=f) > self.px(width_mm):
                 lines, line = [*lines, line.rstrip()], ch.lstrip()
@@ -542,7 +561,7 @@ class Sheet:
             zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode).to_image(scale=1, add_quiet_zones=False)
         )
         side = code.shape[0] * max(1, self.px(size_mm) // code.shape[0])
-        self.img.paste(Image.fromarray(code).resize((side, side), Image.NEAREST), (self.px(x), self.px(y)))
+        self.img.paste(Image.fromarray(code).resize((side, side), Image.Resampling.NEAREST), (self.px(x), self.px(y)))
 
 
 def printed_number(spec: LabelSpec) -> str:
@@ -553,7 +572,9 @@ def printed_number(spec: LabelSpec) -> str:
 def grouped_number(n: str) -> str:
     if re.fullmatch(r"[A-Z]{2}\d{9}[A-Z]{2}", n):  # S10 reads "EA 123 456 785 CN"
         return f"{n[:2]} {n[2:5]} {n[5:8]} {n[8:11]} {n[11:]}"
-    head, tail = re.fullmatch(r"([A-Z]*)(\d+)", n).groups()
+    m = re.fullmatch(r"([A-Z]*)(\d+)", n)
+    assert m is not None, n  # every other carrier's number is letters, then digits
+    head, tail = m.groups()
     return " ".join(filter(None, [head, *(tail[i : i + 4] for i in range(0, len(tail), 4))]))
 
 
@@ -587,7 +608,8 @@ def draw_main_barcode(s: Sheet, spec: LabelSpec) -> float:
 def draw_people(s: Sheet, spec: LabelSpec, y: float, rng: random.Random) -> float:
     """Recipient (phone masked, as labels print it) and sender; returns the next free y."""
     r, k, v = spec.recipient, s.k, s.v
-    x, who = 3, f"收件人: {r.name}  {r.masked}"
+    x: float = 3
+    who = f"收件人: {r.name}  {r.masked}"
     if spec.big_glyph:  # a boxed 收 (and a 寄 below) instead of the words
         s.draw.rectangle((s.px(2), s.px(y + 2), s.px(2 + 11 * k), s.px(y + 2 + 11 * k)), outline=0, width=3)
         s.text(2 + 5.5 * k, y + 2 + 5.5 * k, "收", "cjkb", 9 * k, "mm", bold=True)
@@ -810,7 +832,7 @@ def fit(quad: np.ndarray, lk: Look, rng: random.Random) -> np.ndarray:
 
 def warp(img: np.ndarray, quad: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     h, w = img.shape[:2]
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     return cv2.warpPerspective(
         img, cv2.getPerspectiveTransform(src, quad.astype(np.float32)), size, flags=cv2.INTER_LINEAR
     )
@@ -881,14 +903,15 @@ def develop(
         g = glare[..., None]
         img = img * (1 - g) + 255 * g
     if lk.motion:
-        kern = np.zeros((lk.motion, lk.motion), np.float32)
+        kern: np.ndarray = np.zeros((lk.motion, lk.motion), np.float32)
         kern[lk.motion // 2] = 1
         kern = cv2.warpAffine(
             kern, cv2.getRotationMatrix2D(((lk.motion - 1) / 2,) * 2, rng.uniform(0, 180), 1), kern.shape
         )
         img = cv2.filter2D(img, -1, kern / kern.sum())
     img = cv2.GaussianBlur(img, (0, 0), lk.blur)
-    img += nrng.standard_normal((H, W, 1), np.float32) * lk.noise
+    # `img +=`, spelt out: the stubs type cv2's result as maybe integer, and refuse adding floats to that.
+    np.add(img, nrng.standard_normal((H, W, 1), np.float32) * lk.noise, out=img)
     return np.clip(img, 0, 255, out=img).astype(np.uint8)
 
 
@@ -938,9 +961,8 @@ def compose(
         old, (new, _) = labels["old"][0], labels["new"]
         (ox, oy, oh), (nx, ny, nh) = OLD_LABEL_AT, NEW_LABEL_AT
         quad = project(old.shape[1], old.shape[0], replace(lk, rot=rng.uniform(-8, -3)))
-        paste(
-            canvas, old, quad * (oh * H / old.shape[0]) + [ox * W, oy * H], glare, alpha=torn(*old.shape[:2], 0.72, rng)
-        )
+        old_h, old_w = old.shape[:2]
+        paste(canvas, old, quad * (oh * H / old_h) + [ox * W, oy * H], glare, alpha=torn(old_h, old_w, 0.72, rng))
         quad = project(new.shape[1], new.shape[0], lk)
         paste(canvas, new, quad * (nh * H / new.shape[0]) + [nx * W, ny * H], glare)
     else:
@@ -979,6 +1001,7 @@ def as_truth_says(shot: Shot, data: bytes, lk: Look) -> bool:
     found = [canonical(b.text) for b in reads]
     if shot.kind in (*GLARE_KINDS, "no_label"):
         return not found
+    assert shot.waybill is not None and shot.spec is not None  # every other kind has a label
     if shot.kind == "stub_only":  # one copy only: the stub's (the main barcode failed the flat check)
         return found.count(shot.waybill) == 1
     if shot.kind == "skew_strong":  # too skewed for zxing as it is; intact once the photo is turned level
@@ -1072,6 +1095,7 @@ def harden(kind: str, spec: LabelSpec, world: World, rng: random.Random) -> Labe
     if kind == "ocr_lookalike":
         return replace(spec, shown=hard_cases.lookalike_of(spec.waybill, rng))
     if kind == "jd_multi":  # the wide label: the info block needs room for the order barcode
+        assert spec.tid is not None  # PRINTS_TID: a jd_multi label prints its order number
         return replace(spec, suffix=JD_SUFFIX, size="large", grouped=False, qr=True, order_barcode=spec.tid)
     if kind == "stub_only":
         return replace(spec, damage=rng.choice(("tear", "tear", "scratch")))
@@ -1120,10 +1144,12 @@ def audit(shots: list[Shot], world: World) -> None:
         elif s.kind == "no_order":
             assert not any(o.person.name == r.name for o in world.orders)
         elif s.kind == "closed_order":
+            assert s.spec.tid is not None  # PRINTS_TID: a closed_order label prints its order number
             assert by_tid[s.spec.tid].status == "closed"
         elif s.kind == "used_number":
             assert elsewhere and s.order not in elsewhere and [o.tid for o in same] == [s.order]
         elif s.kind == "misprint":  # both numbers the same carrier's, a digit or two apart, on no order
+            assert s.waybill is not None
             assert identify(s.spec.shown) is identify(s.waybill) and s.spec.shown != s.waybill
             assert [o.tid for o in same] == [s.order] and not elsewhere
             assert not any(o.waybill == s.spec.shown for o in world.orders)
@@ -1181,7 +1207,10 @@ def second_number(shot: Shot) -> str | None:
     """The other number a photo shows: the old label's (reused_box) or the printed one (misprint)."""
     if shot.old:
         return shot.old.waybill
-    return shot.spec.shown if shot.kind == "misprint" else None
+    if shot.kind == "misprint":
+        assert shot.spec is not None  # a misprint is a label
+        return shot.spec.shown
+    return None
 
 
 def generate_set(out_dir: Path, count: int, seed: int, jobs: int | None = None, hard: bool | None = None) -> list[dict]:

@@ -111,7 +111,7 @@ def write_video(path: Path, scenes: list[Scene], fps: float = FPS, seed: int = 1
     nrng = np.random.default_rng(seed)
     kraft = np.clip(generate.background("cardboard", width, height, nrng), 0, 255).astype(np.uint8)
     desk = cv2.cvtColor(kraft, cv2.COLOR_RGB2BGR)  # the generator draws in RGB
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*FOURCC), fps, FRAME_SIZE)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*FOURCC), fps, FRAME_SIZE)
     if not writer.isOpened():
         raise RuntimeError(f"OpenCV cannot write {FOURCC} video to {path}")
     truth, index = [], 0
@@ -121,7 +121,13 @@ def write_video(path: Path, scenes: list[Scene], fps: float = FPS, seed: int = 1
             previous_x = None
             for x, look in _positions(scene, width, fps):
                 frame = _frame(desk, scene.label, x, look, nrng)
-                if scene.label is not None and first_full < 0 and x >= 0 and x + scene.label.image.shape[1] <= width:
+                if (
+                    scene.label is not None
+                    and x is not None
+                    and first_full < 0
+                    and x >= 0
+                    and x + scene.label.image.shape[1] <= width
+                ):
                     first_full = index
                 if scene.kind == "hold" and first_still < 0 and x == previous_x:
                     first_still = index - 1  # the frame it arrived in: it stays from there

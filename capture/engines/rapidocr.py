@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from capture.engines.cpu import cpu_threads
 from capture.errors import EngineUnavailable
 from capture.settings import Settings
 from capture.types import Quad, TextLine
+
+if TYPE_CHECKING:
+    from rapidocr.utils.output import RapidOCROutput
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +78,13 @@ class RapidOcrEngine:
     # RapidOCR keeps per-call flags as state (a known flaw), so every call
     # below passes all three: a detect() must not leave recognition off.
     def read(self, image: np.ndarray, upright: bool = False) -> list[TextLine]:
-        out = self._ocr(image, use_det=True, use_cls=not upright, use_rec=True)
+        # With detection and recognition both on, RapidOCR answers with a
+        # RapidOCROutput (an empty one when it finds no text); the partial
+        # outputs in its return type are for runs with a step turned off.
+        out = cast("RapidOCROutput", self._ocr(image, use_det=True, use_cls=not upright, use_rec=True))
         if out.txts is None or out.boxes is None:
             return []
+        assert out.scores is not None  # RapidOCR sets the scores along with the texts
         return [
             TextLine(text=str(text), score=float(score), box=_quad(box))
             for text, score, box in zip(out.txts, out.scores, out.boxes, strict=True)

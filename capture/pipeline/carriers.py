@@ -35,7 +35,7 @@ def s10_check_digit(serial: str) -> int:
 
 def s10_valid(number: str) -> bool:
     m = S10_PATTERN.match(number)
-    return bool(m) and s10_check_digit(m.group(1)) == int(m.group(2))
+    return m is not None and s10_check_digit(m.group(1)) == int(m.group(2))
 
 
 @dataclass(frozen=True)

@@ -245,12 +245,12 @@ def _tally_numbers(barcodes: tuple[BarcodeRead, ...], lines: list[TextLine]) -> 
         if carrier:
             tallies.setdefault(number, _Tally(carrier.code)).barcode_reads += 1
     for line in lines:
-        for read in ocr_numbers(line.text):
-            carrier = carriers.identify(read.number)
+        for found in ocr_numbers(line.text):
+            carrier = carriers.identify(found.number)
             assert carrier is not None  # ocr_numbers only returns identified numbers
-            tally = tallies.setdefault(read.number, _Tally(carrier.code))
+            tally = tallies.setdefault(found.number, _Tally(carrier.code))
             tally.ocr_scores.append(line.score)
-            tally.ocr_corrected += read.corrected
+            tally.ocr_corrected += found.corrected
     return tallies
 
 

@@ -106,7 +106,9 @@ def history(session: Session, key: str) -> list[HistoryEntry]:
     added, so a photo's story is whole: the automatic review, then the
     person's correction with another number.
     """
-    direct = session.exec(select(AuditEntry).where(or_(AuditEntry.waybill == key, AuditEntry.order_tid == key))).all()
+    direct = session.exec(
+        select(AuditEntry).where(or_(col(AuditEntry.waybill) == key, col(AuditEntry.order_tid) == key))
+    ).all()
     scan_ids = {e.scan_id for e in direct if e.scan_id is not None}
     related = session.exec(select(AuditEntry).where(col(AuditEntry.scan_id).in_(scan_ids))).all() if scan_ids else []
     entries = {e.id: e for e in [*direct, *related]}

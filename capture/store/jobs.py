@@ -398,4 +398,4 @@ def take_for_export(session: Session, exported_to: str) -> list[ExportedJob]:
 def missing_columns(engine: Engine) -> list[str]:
     """upload_jobs columns this version needs that the database lacks (made by an older version)."""
     present = {c["name"] for c in inspect(engine).get_columns(UploadJob.__tablename__)}
-    return [c.name for c in UploadJob.__table__.columns if c.name not in present]
+    return [c.name for c in inspect(UploadJob).local_table.columns if c.name not in present]

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
+from typing import TypedDict
 
+from sqlalchemy import inspect
 from sqlmodel import Session, col, select
 
 from capture.store.tables import Order, OrderStatus, utcnow
@@ -117,7 +119,7 @@ def parse_order_status(raw: str) -> OrderStatus:
 
 def _column_limits() -> dict[str, int]:
     """Longest text each `orders` column takes (PostgreSQL refuses more)."""
-    return {c.name: c.type.length for c in Order.__table__.columns if getattr(c.type, "length", None)}
+    return {c.name: length for c in inspect(Order).local_table.columns if (length := getattr(c.type, "length", None))}
 
 
 COLUMN_LIMITS = _column_limits()
@@ -180,7 +182,21 @@ KEPT_WHEN_BLANK = ("buyer", "receiver_name", "receiver_address", "carrier_name",
 PHONE_FIELDS = ("receiver_phone_masked", "phone_tail")  # kept or replaced together
 
 
-def _stored_values(row: OrderRow) -> dict[str, str | None]:
+class _StoredValues(TypedDict):
+    """The Order fields a row sets."""
+
+    status: str
+    status_raw: str
+    buyer: str
+    receiver_name: str
+    receiver_phone_masked: str
+    phone_tail: str
+    receiver_address: str
+    waybill: str | None
+    carrier_name: str
+
+
+def _stored_values(row: OrderRow) -> _StoredValues:
     # Masked again here so no source can store a full number by mistake; the
     # tail is derived from the mask so the two never disagree.
     masked, tail = mask_phone(row.receiver_phone_masked)
@@ -197,7 +213,7 @@ def _stored_values(row: OrderRow) -> dict[str, str | None]:
     }
 
 
-def _merged_values(order: Order, incoming: dict[str, str | None]) -> dict[str, str | None]:
+def _merged_values(order: Order, incoming: Mapping[str, object]) -> dict[str, object]:
     merged = dict(incoming)
     for name in KEPT_WHEN_BLANK:
         if not incoming[name]:

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, or_, union
+from sqlalchemy import Executable, bindparam, or_, union
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from capture.store.tables import JobStatus, Order, Scan, UploadJob
@@ -42,21 +43,22 @@ def _ref(order: Order) -> OrderRef:
 # The columns matching reads, selected as plain rows: building ORM objects
 # costs more than the indexed query itself (bench/match.py, 50,000 orders).
 ORDER_REF_COLUMNS = (
-    Order.tid,
-    Order.status,
-    Order.receiver_name,
-    Order.phone_tail,
-    Order.receiver_address,
-    Order.waybill,
+    col(Order.tid),
+    col(Order.status),
+    col(Order.receiver_name),
+    col(Order.phone_tail),
+    col(Order.receiver_address),
+    col(Order.waybill),
 )
 _ACTIVE_JOB = col(UploadJob.status).in_(ACTIVE_JOB_STATES)
 
 # Matching runs these for every photo.  Built once with bound parameters, so a
 # call only binds values: building and hashing a statement per call cost as
-# much as running it.  Each is an indexed lookup (see tables.py).
-_BY_TAIL = select(*ORDER_REF_COLUMNS).where(Order.phone_tail == bindparam("tail"))
-_BY_NAME = select(*ORDER_REF_COLUMNS).where(Order.receiver_name == bindparam("name"))
-_BY_TAILS = select(*ORDER_REF_COLUMNS).where(col(Order.phone_tail).in_(bindparam("tails", expanding=True)))
+# much as running it.  Each is an indexed lookup (see tables.py).  SQLAlchemy's
+# own select for the six columns: sqlmodel's is typed for at most four.
+_BY_TAIL = sa_select(*ORDER_REF_COLUMNS).where(col(Order.phone_tail) == bindparam("tail"))
+_BY_NAME = sa_select(*ORDER_REF_COLUMNS).where(col(Order.receiver_name) == bindparam("name"))
+_BY_TAILS = sa_select(*ORDER_REF_COLUMNS).where(col(Order.phone_tail).in_(bindparam("tails", expanding=True)))
 _BY_TAILS_NAMED = _BY_TAILS.where(
     or_(
         col(Order.receiver_name).like(bindparam("first"), escape="\\"),
@@ -137,7 +139,7 @@ class SqlOrderLookup:
             self._session.execute(_SAME_SHIPMENT, {"waybill": waybill, "scan_id": job[0], "tid": tid}).scalars()
         )
 
-    def _refs(self, query, max_rows: int | None = None, **params: object) -> list[OrderRef]:  # type: ignore[no-untyped-def]
+    def _refs(self, query: Executable, max_rows: int | None = None, **params: object) -> list[OrderRef]:
         """Rows as OrderRefs, at most `max_rows` (the bound a lookup promises), ordered by tid."""
         rows = self._session.execute(query, params)
         refs = [OrderRef(*row) for row in (rows.fetchmany(max_rows) if max_rows else rows)]
@@ -217,7 +219,7 @@ def _queue_entry(job: UploadJob) -> QueueEntry:
 def list_queue(session: Session, statuses: tuple[str, ...] = ()) -> list[QueueEntry]:
     query = select(UploadJob).order_by(col(UploadJob.id))
     if statuses:
-        query = query.where(or_(*(UploadJob.status == s for s in statuses)))
+        query = query.where(or_(*(col(UploadJob.status) == s for s in statuses)))
     return [_queue_entry(j) for j in session.exec(query)]
 
 
@@ -271,6 +273,8 @@ def queue_jobs(session: Session, scan_id: int, waybill: str, carrier: str, tids:
 def jobs_for(session: Session, key: str) -> list[QueueEntry]:
     """Upload jobs for an order number or a waybill number (indexed on both)."""
     query = (
-        select(UploadJob).where(or_(UploadJob.order_tid == key, UploadJob.waybill == key)).order_by(col(UploadJob.id))
+        select(UploadJob)
+        .where(or_(col(UploadJob.order_tid) == key, col(UploadJob.waybill) == key))
+        .order_by(col(UploadJob.id))
     )
     return [_queue_entry(j) for j in session.exec(query)]

@@ -45,7 +45,7 @@ HTTP_SERVER_ERROR = 500
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, urllib.error.URLError) and not isinstance(exc.reason, str):
-        exc = exc.reason  # type: ignore[assignment]
+        exc = exc.reason
     if isinstance(exc, (TimeoutError, socket.timeout)):
         return "timed out waiting for the reply"
     if isinstance(exc, ConnectionRefusedError):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -40,7 +41,7 @@ def lock_path(db_url: str) -> Path | None:
 
 
 def _try_lock(fd: int) -> bool:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows desks only
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows desks only
         import msvcrt
 
         try:

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from capture.errors import CredentialsError, MarketplaceError
 from capture.store.order_source import (
@@ -100,7 +100,7 @@ def _page(reply: TopReply) -> PulledPage:
     return PulledPage(rows=rows, skipped=skipped, has_next=has_next)
 
 
-def _raise(client: TopClient, result: object) -> None:
+def _raise(client: TopClient, result: object) -> NoReturn:
     text = client.redact(describe(result))  # type: ignore[arg-type]
     if isinstance(result, TopError) and classify(result).meaning is Meaning.CREDENTIALS:
         raise CredentialsError(f"Taobao refused our credentials: {text}", credentials_hint(result))

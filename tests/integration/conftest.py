@@ -319,8 +319,9 @@ def _empty_database(pg_url: str) -> None:
     first (the previous test's engine is already disposed).
     """
     url = make_url(pg_url)
-    params = {"host": url.host, "port": url.port, "user": url.username, "dbname": url.database}
-    with psycopg.connect(**params, autocommit=True, connect_timeout=5) as conn:
+    with psycopg.connect(
+        host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True, connect_timeout=5
+    ) as conn:
         conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"

@@ -143,4 +143,5 @@ def test_a_label_without_readable_barcodes_is_captured_by_ocr_seen_in_two_frames
     videos.write_video(video, [Scene("hold", label, 1.5, move_s=0.5)])
     events = run(video, settings)
     assert [e.number for e in events] == [label.number]
-    assert events[0].frames >= 2 and events[0].result.outcome.candidate.via.value == "ocr"
+    candidate = events[0].result.outcome.candidate
+    assert events[0].frames >= 2 and candidate is not None and candidate.via.value == "ocr"

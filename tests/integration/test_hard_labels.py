@@ -62,7 +62,9 @@ def env(tmp_path_factory):
 def test_label_with_washed_out_barcodes_is_read_by_ocr_in_any_rotation(env, turn):
     tmp, settings, db, engines = env
     truth = _truth("clean")
-    photo = _washed_out(cv2.imread(str(SAMPLES / truth["file"])))
+    image = cv2.imread(str(SAMPLES / truth["file"]))
+    assert image is not None
+    photo = _washed_out(image)
     photo = photo if turn is None else cv2.rotate(photo, turn)
     path = tmp / f"turned-{turn}.jpg"
     cv2.imwrite(str(path), photo)
@@ -80,7 +82,9 @@ def test_label_with_washed_out_barcodes_is_read_by_ocr_in_any_rotation(env, turn
 def test_small_label_in_a_12_megapixel_photo_without_barcode_is_read_at_full_detail(env):
     tmp, settings, db, engines = env
     truth = _truth("recipient")
-    label = _washed_out(cv2.imread(str(SAMPLES / truth["file"])))
+    image = cv2.imread(str(SAMPLES / truth["file"]))
+    assert image is not None
+    label = _washed_out(image)
     small = cv2.resize(label, None, fx=SMALL_LABEL_SCALE, fy=SMALL_LABEL_SCALE, interpolation=cv2.INTER_AREA)
     photo = np.full((*PHONE_PHOTO, 3), (96, 128, 160), np.uint8)  # cardboard
     y, x = 1000, 2200

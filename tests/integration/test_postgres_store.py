@@ -324,7 +324,7 @@ def test_timestamp_columns_keep_their_timezone_on_postgresql(pg_engine: Engine) 
     # A plain `timestamp` column would silently turn an aware UTC value into
     # the server's wall-clock time (SQLModel before 0.0.45 made those).
     with pg_engine.connect() as conn:
-        types = dict(
+        types: dict[str, str] = dict(
             conn.execute(
                 text(
                     "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns "
@@ -349,7 +349,7 @@ def test_timestamps_come_back_as_the_same_instant_in_utc(pg_engine: Engine) -> N
         session.exec(select(UploadJob)).one().next_attempt_at = retry_at.astimezone(SHANGHAI)
 
     with session_scope(pg_engine) as session:
-        server_zone = session.exec(text("SHOW TimeZone")).scalar_one()
+        server_zone = session.connection().execute(text("SHOW TimeZone")).scalar_one()
         job = session.exec(select(UploadJob)).one()
         scan = session.exec(select(Scan)).one()
         order = session.get(Order, TID_A)

@@ -7,6 +7,7 @@ time zones and strict types would show a difference.
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from capture import desk, review
 from capture.pipeline.match import MatchPolicy, decide
@@ -16,7 +17,7 @@ from capture.store import audit, repo
 from capture.store.db import session_scope
 from capture.store.order_source import OrderRow, upsert_orders
 from capture.store.tables import OrderStatus
-from capture.types import Candidate, LabelFacts, Person, Reason, Status, Via
+from capture.types import Candidate, LabelFacts, Outcome, Person, Reason, Status, Via
 
 A, B, C = "2200000000000000001", "2200000000000000002", "2200000000000000003"
 NUMBER = "SF1234567890123"
@@ -36,7 +37,9 @@ def facts(*people: Person, number: str = NUMBER, order_numbers: tuple[str, ...] 
 ANY_SHOP = MatchPolicy()
 
 
-def scan(session, f: LabelFacts, policy: MatchPolicy = ANY_SHOP, paired: str | None = None):  # type: ignore[no-untyped-def]
+def scan(
+    session: Session, f: LabelFacts, policy: MatchPolicy = ANY_SHOP, paired: str | None = None
+) -> tuple[Outcome, int]:
     out = decide(f, repo.SqlOrderLookup(session), policy, paired)
     c = out.candidate
     record = repo.ScanRecord(
@@ -58,7 +61,7 @@ def scan(session, f: LabelFacts, policy: MatchPolicy = ANY_SHOP, paired: str | N
     return out, scan_id
 
 
-def _evidence(f: LabelFacts, out) -> dict:  # type: ignore[no-untyped-def]
+def _evidence(f: LabelFacts, out: Outcome) -> dict:
     return evidence(None, f, out)
 
 
@@ -89,7 +92,7 @@ def test_review_merge_and_desk_pairing_on_postgresql(pg_engine: Engine) -> None:
         assert again.reasons == (Reason.ALREADY_QUEUED,)
         assert [e.action for e in audit.history(s, A)][:2] == ["scan", "review_accept"]
         label, _ = scan(s, facts(Person("钱七", "5555", "四川省成都市武侯区人民路5号"), number="SF1234567890999"))
-        assert label.status is Status.QUEUED and label.order.tid == C
+        assert label.status is Status.QUEUED and label.order is not None and label.order.tid == C
     with session_scope(pg_engine) as s:
         # Desk: a pick list held for the station, then a label with that order's recipient (a re-scan here).
         waiting = desk.pair_order(s, C, "desk1", MatchPolicy(), 60.0)

@@ -131,7 +131,7 @@ def test_secrets_never_reach_logs_outputs_or_the_database(
 
 def test_queue_list_retry_cancel_and_export(
     engine: Engine,
-    in_process: Callable[[list[str]], tuple[int, str, str]],
+    in_process: Callable[[list[str], dict[str, str]], tuple[int, str, str]],
     env: dict[str, str],
     tmp_path: Path,
     fake_taobao: FakeTaobao,

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from capture.errors import CredentialsError
 from capture.settings import Settings
 from capture.store.db import session_scope
+from capture.store.jobs import JobView
 from capture.store.order_source import OrderRow, upsert_orders
 from capture.store.tables import Order, OrderStatus
 from capture.upload import service
@@ -43,7 +44,7 @@ def run(settings: Settings, fake: FakeTaobao, results: list[JobResult] | None = 
     )
 
 
-def jobs_by_order(settings: Settings) -> dict[str, object]:
+def jobs_by_order(settings: Settings) -> dict[str, JobView]:
     return {job.order_tid: job for job in service.list_jobs(settings)}
 
 

@@ -30,6 +30,7 @@ from capture import settings as settings_mod
 from capture.sources.folder import Handled
 from capture.store import repo
 from capture.store.db import session_scope
+from capture.types import Outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = ROOT / "samples" / "photos"
@@ -91,6 +92,11 @@ def watching(folder: Path, settings) -> Iterator[list[Handled]]:
 
 def by_name(handled: list[Handled]) -> dict[str, Handled]:
     return {h.dropped.name: h for h in handled}
+
+
+def number_of(outcome: Outcome) -> str:
+    assert outcome.candidate is not None, outcome
+    return outcome.candidate.number
 
 
 def scans_with(settings, digest: str) -> int:
@@ -169,7 +175,7 @@ def test_a_busy_drop_folder(tmp_path, settings):
     assert scans_with(settings, dropped["already-there.jpg"]) == 1, "the same photo was read twice"
     queued = api.queue_entries(settings)
     assert sorted(e.waybill for e in queued) == sorted(
-        {h.result.outcome.candidate.number for h in results.values() if h.result.outcome.status.value == "queued"}
+        {number_of(h.result.outcome) for h in results.values() if h.result.outcome.status.value == "queued"}
     )
 
     # Nothing deleted: every photo's bytes are filed; junk is where it was.

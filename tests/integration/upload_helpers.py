@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -58,7 +59,7 @@ def queue_jobs(engine: Engine, jobs: Iterable[tuple[str, str, str]]) -> None:
             record_scan(session, record, queue=True)
 
 
-def upload_settings(db_url: str, cache_dir: Path, **overrides: object) -> settings_mod.Settings:
+def upload_settings(db_url: str, cache_dir: Path, **overrides: Any) -> settings_mod.Settings:
     return settings_mod.load(env={}, db_url=db_url, cache_dir=str(cache_dir), **{**FAST, **overrides})
 
 
@@ -83,7 +84,7 @@ def worker_env(fake: FakeTaobao, db_url: str, home: Path, **settings: object) ->
     return env
 
 
-def waybill(args: list[str], env: Mapping[str, str], **popen: object) -> subprocess.Popen:
+def waybill(args: list[str], env: Mapping[str, str], **popen: Any) -> subprocess.Popen:
     """Start the real console command (as `python -m capture.cli`)."""
     return subprocess.Popen(
         [sys.executable, "-m", "capture.cli", *args],
@@ -92,5 +93,5 @@ def waybill(args: list[str], env: Mapping[str, str], **popen: object) -> subproc
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        **popen,  # type: ignore[arg-type]
+        **popen,
     )

@@ -54,13 +54,13 @@ def test_s10_check_digit_follows_the_upu_weights():
 
 def test_jd_package_suffix_is_stripped_and_spaces_ignored():
     assert canonical("JDVA12345678901-1-1-") == "JDVA12345678901"
-    assert identify("JDVA12345678901-1-1-").code == "JD"
+    found = identify("JDVA12345678901-1-1-")
+    assert found is not None and found.code == "JD"
     assert canonical(" sf 1234 5678 9012 3 ") == "SF1234567890123"
 
 
 def test_carriers_are_found_by_export_names():
-    assert by_name("顺丰速运").code == "SF"
-    assert by_name("中通快递").code == "ZTO"
-    assert by_name("极兔速递").code == "JT"
-    assert by_name("邮政快递包裹").code == "EMS"
+    for name, code in (("顺丰速运", "SF"), ("中通快递", "ZTO"), ("极兔速递", "JT"), ("邮政快递包裹", "EMS")):
+        found = by_name(name)
+        assert found is not None and found.code == code, name
     assert by_name("无此快递") is None

@@ -51,12 +51,17 @@ def test_a_file_that_vanishes_while_settling_is_forgotten(tmp_path):
     assert watch.settled(now=1.0) == [] and len(watch) == 0
 
 
+def frame_index(item: StreamFrame | EndOfStream | None) -> int:
+    assert isinstance(item, StreamFrame), item
+    return item.index
+
+
 def test_newest_frames_drops_the_oldest_when_full():
     frames = NewestFrames(drop=True, size=2)
     stop = threading.Event()
     for i in range(5):
         frames.put(StreamFrame(IMAGE, i, i, 0.0), stop)
-    got = [frames.get(0.01).index for _ in range(2)]
+    got = [frame_index(frames.get(0.01)) for _ in range(2)]
     assert got == [3, 4] and frames.dropped == 3 and frames.get(0.01) is None
 
 

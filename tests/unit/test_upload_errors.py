@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_the_ban_time_is_read_from_sub_msg() -> None:
     assert ban_seconds(TopError(7, "App Call Limited")) is None
 
 
-def settings(**overrides: object) -> settings_mod.Settings:
+def settings(**overrides: Any) -> settings_mod.Settings:
     return settings_mod.load(env={}, db_url="sqlite://", **overrides)
 
 
