@@ -12,7 +12,7 @@ DEB_PACKAGES := libzbar0 fonts-wqy-microhei fonts-wqy-zenhei fonts-dejavu-core p
 DEMO_DB := .tmp/demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-test system-packages lock lock-upgrade check demo test bench bench-match bench-upload bench-sources samples clean
+.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-match bench-upload bench-sources samples clean
 
 system-packages: .tmp/.system-packages
 .tmp/.system-packages:
@@ -51,6 +51,10 @@ lock: $(UV)
 lock-upgrade: $(UV)
 	$(UV) lock --upgrade
 
+# A new schema revision from what changed in capture/store/tables.py (README: Database upgrades).
+migration: setup
+	$(PY) scripts/new_migration.py "$(MESSAGE)"
+
 demo: setup
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(WAYBILL) orders import samples/orders.csv --db sqlite:///$(DEMO_DB)
@@ -58,7 +62,7 @@ demo: setup
 	$(WAYBILL) queue list --db sqlite:///$(DEMO_DB)
 
 # Lint, format and types; and the lock must match pyproject.toml.
-CHECKED := capture tests bench samples
+CHECKED := capture tests bench samples scripts
 check: setup-test
 	$(UV) lock --check
 	$(VENV)/bin/ruff check $(CHECKED)

@@ -27,10 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.integration import conftest as pg_fixtures
-
 from capture.store.db import open_engine
 from tests.fakes.taobao_server import FakeTaobao
+from tests.integration import conftest as pg_fixtures
 from tests.integration.upload_helpers import queue_jobs, sf, tid, worker_env
 
 DEFAULT_JOBS = 600

@@ -23,8 +23,8 @@ from capture.pipeline.carriers import canonical
 from capture.pipeline.run import Engines, match_policy, process, read_label
 from capture.settings import Settings
 from capture.sources.files import expand_paths, load_frame
-from capture.store import audit, repo
-from capture.store.db import open_engine, session_scope
+from capture.store import audit, backup, repo, schema
+from capture.store.db import connect, open_engine, reporting_connection_faults, session_scope, where
 from capture.types import BarcodeRead, Decoded, Frame, LabelFacts, Outcome, Reason, ScanResult, Status
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,47 @@ def engines(settings: Settings) -> Engines:
 
 def database(settings: Settings) -> Engine:
     return open_engine(settings.db_url)
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    where: str  # the URL without its password
+    schema: schema.SchemaState
+
+
+@dataclass(frozen=True)
+class DatabaseUpgrade:
+    where: str
+    upgrade: schema.Upgrade
+    backup: Path | None  # the SQLite copy taken first; None when nothing had to change, or on PostgreSQL
+
+
+def database_status(settings: Settings) -> DatabaseStatus:
+    engine = connect(settings.db_url)
+    try:
+        with reporting_connection_faults(engine):
+            return DatabaseStatus(where(engine), schema.state(engine))
+    finally:
+        engine.dispose()
+
+
+def upgrade_database(settings: Settings) -> DatabaseUpgrade:
+    """Bring the database to this release's schema in place, keeping every row.
+
+    A SQLite file is copied first (SQLite cannot undo most DDL); PostgreSQL
+    runs the whole upgrade in one transaction, so a failure leaves it as it was.
+    """
+    engine = connect(settings.db_url)
+    try:
+        with reporting_connection_faults(engine):
+            found = schema.state(engine)
+            path = backup.sqlite_path(engine)
+            copy = None
+            if path is not None and not found.up_to_date and not found.is_new:
+                copy = backup.before_upgrade(path, found.current)
+            return DatabaseUpgrade(where(engine), schema.upgrade(engine), copy)
+    finally:
+        engine.dispose()
 
 
 def scan_paths(paths: Iterable[str | Path], settings: Settings, db: Engine | None = None) -> Iterator[ScanResult]:
@@ -169,7 +210,7 @@ def decode_paths(paths: Iterable[str | Path], settings: Settings) -> Iterator[tu
         yield path, decoded
 
 
-def import_orders(path: Path, settings: Settings):  # type: ignore[no-untyped-def]
+def import_orders(path: Path, settings: Settings) -> ImportReport:
     from capture.store.orders_import import import_orders as run_import
 
     with session_scope(database(settings)) as session:
@@ -186,6 +227,7 @@ def queue_entries(settings: Settings, statuses: tuple[str, ...] = ()) -> list[re
 if TYPE_CHECKING:  # the source modules import this one; at run time they are imported when called
     from capture.sources.camera import CameraEvent, CameraSummary
     from capture.sources.handled import Handled
+    from capture.store.orders_import import ImportReport
 
 
 def record_unreadable(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from capture import __version__, api, report, review_commands
+from capture import __version__, api, db_commands, report, review_commands
 from capture import settings as settings_mod
 from capture.errors import BadArguments, CaptureError
 from capture.settings import BARCODE_ENGINES, OCR_ENGINES, Settings
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     upload_commands.register(commands, common, orders)  # upload; queue list|retry|cancel|export; orders pull
     add_source_commands(commands, common, engines)  # watch, camera
     review_commands.register(commands, common)  # review, history, pair
+    db_commands.register(commands, common)  # db current, db upgrade
     return parser
 
 

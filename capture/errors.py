@@ -49,6 +49,12 @@ class DatabaseError(CaptureError):
     exit_code = 7
 
 
+class SchemaOutdated(DatabaseError):
+    """The database was made by an older release: `waybill db upgrade` brings it up."""
+
+    exit_code = 15
+
+
 class CredentialsError(CaptureError):
     """Marketplace secrets missing, unsafe on disk, or refused by the platform."""
 

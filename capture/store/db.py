@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from capture.errors import DatabaseError
-from capture.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from capture.store import schema
 
 # How long a writer waits for another process's SQLite lock before failing.
 SQLITE_BUSY_TIMEOUT_S = 30
+# The database holds buyers' names and addresses: only its owner may read it.
+# SQLite gives its -wal and -shm files the main file's mode.
+SQLITE_FILE_MODE = 0o600
+SQLITE_DIR_MODE = 0o700
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # WAL lets readers (queue list, a second scanner) work while one writes.
     cur.execute("PRAGMA journal_mode=WAL")
@@ -26,8 +32,23 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
-def open_engine(url: str) -> Engine:
-    """Create the engine for `url` and make sure the tables exist."""
+def _create_private_sqlite_file(path: Path) -> None:
+    """Make the file (and its folder) readable by its owner only, before SQLite opens it.
+
+    Only what we create: a file or folder the shop made keeps its own modes.
+    """
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True, mode=SQLITE_DIR_MODE)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SQLITE_FILE_MODE)
+    except FileExistsError:
+        return  # another process made it first
+    os.close(fd)
+
+
+def connect(url: str) -> Engine:
+    """The engine for `url`, its schema not looked at (for `waybill db`)."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -37,7 +58,7 @@ def open_engine(url: str) -> Engine:
     kwargs: dict = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _create_private_sqlite_file(Path(parsed.database).expanduser())
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
     else:
         kwargs["pool_pre_ping"] = True
@@ -45,21 +66,44 @@ def open_engine(url: str) -> Engine:
         engine = create_engine(parsed, **kwargs)
     except NoSuchModuleError as exc:
         raise DatabaseError(
-            f"no driver for {parsed.drivername}", "for PostgreSQL install the extra: pip install '.[postgres]'"
+            f"no driver for {parsed.drivername}",
+            "for PostgreSQL install the extra from the lock: uv sync --locked --extra postgres",
         ) from exc
     except ModuleNotFoundError as exc:
         raise DatabaseError(
-            f"the driver for {parsed.drivername} is not installed ({exc.name})", "pip install '.[postgres]'"
+            f"the driver for {parsed.drivername} is not installed ({exc.name})", "uv sync --locked --extra postgres"
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def where(engine: Engine) -> str:
+    """The database's URL as a message may show it: no password."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+@contextmanager
+def reporting_connection_faults(engine: Engine) -> Iterator[None]:
+    """Turn a database that cannot be reached or written into a DatabaseError that says so."""
     try:
-        SQLModel.metadata.create_all(engine)
+        yield
     except OperationalError as exc:
         raise DatabaseError(
-            f"cannot open the database at {parsed.render_as_string(hide_password=True)}: {exc.orig}",
+            f"cannot open the database at {where(engine)}: {exc.orig}",
             "check the URL (--db / WAYBILL_DB_URL), that the server runs and that you may write there",
         ) from exc
+
+
+def open_engine(url: str) -> Engine:
+    """The engine for `url`, its schema made (a new database) or checked (an existing one)."""
+    engine = connect(url)
+    try:
+        with reporting_connection_faults(engine):
+            schema.ensure_ready(engine, where(engine))
+    except DatabaseError:
+        engine.dispose()
+        raise
     return engine
 
 

