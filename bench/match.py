@@ -37,7 +37,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,9 +48,9 @@ from sqlmodel import Session, func, select
 from capture import api
 from capture import settings as settings_mod
 from capture.errors import UnreadableImage
+from capture.evidence import facts_from_json, facts_to_json
 from capture.pipeline.match import MatchPolicy, decide
 from capture.pipeline.run import read_label
-from capture.review import label_facts
 from capture.sources.files import load_frame
 from capture.store import repo
 from capture.store.db import open_engine, session_scope
@@ -83,7 +83,7 @@ def ensure_facts(set_dir: Path, truth: list[dict], refresh: bool) -> dict[str, L
     cache = set_dir / FACTS_FILE
     if cache.exists() and not refresh:
         rows = [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines() if line.strip()]
-        cached = {r["file"]: (label_facts(r["facts"]) if r["facts"] is not None else None) for r in rows}
+        cached = {r["file"]: (facts_from_json(r["facts"]) if r["facts"] is not None else None) for r in rows}
         if set(cached) == {t["file"] for t in truth}:
             return cached
     settings = settings_mod.load(env={})
@@ -100,21 +100,12 @@ def ensure_facts(set_dir: Path, truth: list[dict], refresh: bool) -> dict[str, L
                 read = None
             facts[t["file"]] = read
             f.write(
-                json.dumps({"file": t["file"], "facts": _facts_json(read) if read else None}, ensure_ascii=False) + "\n"
+                json.dumps({"file": t["file"], "facts": facts_to_json(read) if read else None}, ensure_ascii=False)
+                + "\n"
             )
             if i % 20 == 0:
                 print(f"read {i}/{len(truth)} photos ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return facts
-
-
-def _facts_json(facts: LabelFacts) -> dict:
-    # The shape report.evidence stores, so review.label_facts reads both.
-    return {
-        "candidates": [{**asdict(c), "via": c.via.value} for c in facts.candidates],
-        "order_numbers": list(facts.order_numbers),
-        "people": [asdict(p) for p in facts.people],
-        "conflicts": list(facts.conflicts),
-    }
 
 
 # --- the orders ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Review: what waits for a person, and settling it through the same checks as the pipeline.
 
-Every scan's decision is written to the audit trail here (`record_decision`);
-a scan that went to review becomes a review item.  A person then accepts a
+A scan that went to review is a review item (capture.decisions opened it
+with the scan).  A person accepts a
 candidate (order and number as read), corrects the number (typed, checked
 against the carrier table), or rejects the photo.  Accepting or correcting
 runs pipeline.checks.before_queueing, exactly as an automatic decision does;
@@ -10,74 +10,20 @@ what fails the checks stays open, and the attempt is on the trail.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Session
 
+from capture import decisions
 from capture.errors import ReviewError, UnknownOrder
 from capture.pipeline import carriers, checks
-from capture.pipeline.checks import AWAITING_SHIPMENT, Refusal
-from capture.pipeline.match import VIA_DESK_PAIR, MatchPolicy
-from capture.store import audit, repo, reviews
-from capture.store.audit import Action, Decision
+from capture.pipeline.checks import Refusal
+from capture.pipeline.match import MatchPolicy
+from capture.store import repo, review_items
 from capture.store.tables import ReviewState
-from capture.types import Candidate, LabelFacts, OrderRef, OrderScore, Outcome, Person, Reason, Status, Via
-
-# Scores shown with an audit entry: the decision's evidence, not every order looked at.
-AUDIT_SCORES_KEPT = 3
-STILL_OPEN = "open"
-
-
-# --- recording every decision -----------------------------------------------------
-
-
-def record_decision(
-    session: Session, scan_id: int, path: str, outcome: Outcome, actor: str = audit.AUTO_PIPELINE
-) -> None:
-    """After a scan is recorded: merged shipments' other jobs, the review item, the audit row."""
-    candidate = outcome.candidate
-    if outcome.status is Status.QUEUED and outcome.also_orders and candidate is not None:
-        # record_scan queued the main order; the others of one parcel share its scan.
-        repo.queue_jobs(
-            session, scan_id, candidate.number, candidate.carrier, tuple(o.tid for o in outcome.also_orders)
-        )
-    review_id = reviews.open_item(session, scan_id) if outcome.status is Status.REVIEW else None
-    audit.record(
-        session,
-        Decision(
-            actor=actor,
-            action=_action(outcome),
-            status=outcome.status.value,
-            scan_id=scan_id,
-            review_id=review_id,
-            waybill=candidate.number if candidate else None,
-            carrier=candidate.carrier if candidate else None,
-            order_tids=tuple(o.tid for o in outcome.orders),
-            reasons=tuple(str(r) for r in outcome.reasons),
-            detail=outcome.detail,
-            evidence={
-                "path": path,
-                "numbers_read": [c.number for c in outcome.candidates],
-                "match_via": outcome.match_via,
-                "scores": [_score_dict(s) for s in outcome.scores[:AUDIT_SCORES_KEPT]],
-            },
-        ),
-    )
-
-
-def _action(outcome: Outcome) -> Action:
-    if Reason.PICK_LIST in outcome.reasons:
-        return Action.PICK_LIST
-    if outcome.match_via == VIA_DESK_PAIR:
-        return Action.DESK_PAIR
-    return Action.SCAN
-
-
-def _score_dict(score: OrderScore) -> dict[str, str | float]:
-    return asdict(score)
-
+from capture.types import Conflict, LabelFacts, OrderRef, OrderStatus
 
 # --- what waits ------------------------------------------------------------------------
 
@@ -114,7 +60,7 @@ class ReviewEntry:
     reasons: list[str]
     detail: str
     numbers: tuple[NumberRead, ...]
-    conflicts: tuple[str, ...]
+    conflicts: tuple[Conflict, ...]
     orders: tuple[OrderChoice, ...]  # best first
     suggested_order: str | None  # what `accept` takes when no --order is given
     suggested_waybill: str | None  # what `accept` takes when no --waybill is given
@@ -122,13 +68,13 @@ class ReviewEntry:
 
 def entries(session: Session) -> list[ReviewEntry]:
     lookup = repo.SqlOrderLookup(session)
-    return [_entry(item, lookup) for item in reviews.list_open(session)]
+    return [_entry(item, lookup) for item in review_items.list_open(session)]
 
 
-def _entry(item: reviews.OpenItem, lookup: repo.SqlOrderLookup) -> ReviewEntry:
-    facts = label_facts(item.evidence)
-    scores = {s["tid"]: s for s in item.evidence.get("scores", [])}
-    tids = list(dict.fromkeys([*(t for t in (item.order_tid,) if t), *item.evidence.get("also_orders", []), *scores]))
+def _entry(item: review_items.OpenItem, lookup: repo.SqlOrderLookup) -> ReviewEntry:
+    facts = item.evidence.label
+    scores = {s.tid: s for s in item.evidence.scores}
+    tids = list(dict.fromkeys([*(t for t in (item.order_tid,) if t), *item.evidence.also_orders, *scores]))
     choices = []
     for tid in tids:
         order = lookup.by_tid(tid)
@@ -142,10 +88,10 @@ def _entry(item: reviews.OpenItem, lookup: repo.SqlOrderLookup) -> ReviewEntry:
                 receiver_name=order.receiver_name,
                 phone_tail=order.phone_tail,
                 address=order.address,
-                score=s["score"] if s else None,
-                name=s["name"] if s else None,
-                phone=s["phone"] if s else None,
-                address_fit=s["address"] if s else None,
+                score=s.score if s else None,
+                name=s.name if s else None,
+                phone=s.phone if s else None,
+                address_fit=s.address if s else None,
             )
         )
     return ReviewEntry(
@@ -154,7 +100,7 @@ def _entry(item: reviews.OpenItem, lookup: repo.SqlOrderLookup) -> ReviewEntry:
         created_at=item.created_at,
         path=item.path,
         reasons=item.reasons,
-        detail=item.evidence.get("detail", ""),
+        detail=item.evidence.detail,
         numbers=tuple(NumberRead(c.number, c.carrier, c.via.value, c.confidence) for c in facts.candidates),
         conflicts=facts.conflicts,
         orders=tuple(choices),
@@ -163,33 +109,12 @@ def _entry(item: reviews.OpenItem, lookup: repo.SqlOrderLookup) -> ReviewEntry:
     )
 
 
-def _suggested_order(item: reviews.OpenItem, choices: list[OrderChoice]) -> str | None:
+def _suggested_order(item: review_items.OpenItem, choices: list[OrderChoice]) -> str | None:
     """The order the scan settled on, else the only open order looked at; None when a person must say."""
     if item.order_tid:
         return item.order_tid
-    open_ = [c.tid for c in choices if c.status == AWAITING_SHIPMENT]
+    open_ = [c.tid for c in choices if c.status == OrderStatus.AWAITING_SHIPMENT]
     return open_[0] if len(open_) == 1 else None
-
-
-def label_facts(evidence: dict) -> LabelFacts:
-    """The label's facts as report.evidence stored them with the scan."""
-    candidates = tuple(
-        Candidate(
-            number=c["number"],
-            carrier=c["carrier"],
-            via=Via(c["via"]),
-            confidence=c["confidence"],
-            ocr_reads=c.get("ocr_reads", 0),
-            barcode_reads=c.get("barcode_reads", 0),
-        )
-        for c in evidence.get("candidates", [])
-    )
-    people = tuple(
-        Person(p["name"], p["phone_tail"], p["address"], p.get("role", "")) for p in evidence.get("people", [])
-    )
-    return LabelFacts(
-        candidates, tuple(evidence.get("order_numbers", [])), people, tuple(evidence.get("conflicts", []))
-    )
 
 
 # --- settling --------------------------------------------------------------------------
@@ -212,7 +137,7 @@ class Resolution:
 @dataclass(frozen=True)
 class Resolved:
     item_id: int
-    state: str  # a ReviewState value, or "open" when the checks refused
+    state: ReviewState  # OPEN when the checks refused the choice
     orders: tuple[str, ...]
     waybill: str | None
     carrier: str | None
@@ -223,61 +148,23 @@ def resolve(session: Session, item_id: int, resolution: Resolution, actor: str, 
     """Settle a review item; raises ReviewError / UnknownOrder for what cannot be asked of it."""
     item = _open_item(session, item_id)
     if resolution.choice is Choice.REJECT:
-        return _reject(session, item, resolution.note, actor)
-    facts = label_facts(item.evidence)
-    number, carrier = _number(resolution, facts, item.id)
+        decisions.commit_rejection(session, item, resolution.note, actor)
+        return Resolved(item.id, ReviewState.REJECTED, (), None, None)
+    number, carrier = _number(resolution, item.evidence.label, item.id)
     lookup = repo.SqlOrderLookup(session)
     orders = _orders(resolution.orders, item, lookup)
     tids = tuple(o.tid for o in orders)
     refusal = checks.before_queueing(number, carrier, orders, lookup, policy.shop_carriers)
-    evidence = {
-        "path": item.path,
-        "numbers_read": [c.number for c in facts.candidates],
-        "scan_reasons": item.reasons,
-        "note": resolution.note,
-    }
     if refusal is not None:
-        decision = Decision(
-            actor,
-            Action.REVIEW_REFUSED,
-            refusal.status.value,
-            item.scan_id,
-            item.id,
-            number,
-            carrier,
-            tids,
-            (str(refusal.reason),),
-            refusal.detail,
-            evidence,
-        )
-        audit.record(session, decision)
-        return Resolved(item.id, STILL_OPEN, tids, number, carrier, refusal)
-    repo.queue_jobs(session, item.scan_id, number, carrier, tids)
+        decisions.commit_refusal(session, item, refusal, number, carrier, tids, resolution.note, actor)
+        return Resolved(item.id, ReviewState.OPEN, tids, number, carrier, refusal)
     state = ReviewState.CORRECTED if resolution.choice is Choice.CORRECT else ReviewState.ACCEPTED
-    if not reviews.close(session, item.id, state, actor, tids[0], number, resolution.note):
-        raise ReviewError(f"review item {item.id} was settled by someone else meanwhile", "run `waybill review` again")
-    action = Action.REVIEW_CORRECT if state is ReviewState.CORRECTED else Action.REVIEW_ACCEPT
-    audit.record(
-        session,
-        Decision(
-            actor,
-            action,
-            Status.QUEUED.value,
-            item.scan_id,
-            item.id,
-            number,
-            carrier,
-            tids,
-            (),
-            resolution.note,
-            evidence,
-        ),
-    )
-    return Resolved(item.id, state.value, tids, number, carrier)
+    decisions.commit_settlement(session, item, state, number, carrier, tids, resolution.note, actor)
+    return Resolved(item.id, state, tids, number, carrier)
 
 
-def _open_item(session: Session, item_id: int) -> reviews.OpenItem:
-    item = reviews.get(session, item_id, lock=True)
+def _open_item(session: Session, item_id: int) -> review_items.OpenItem:
+    item = review_items.get(session, item_id, lock=True)
     if item is None:
         raise ReviewError(f"there is no review item {item_id}", "`waybill review` lists the open ones")
     if item.state != ReviewState.OPEN.value:
@@ -287,30 +174,6 @@ def _open_item(session: Session, item_id: int) -> reviews.OpenItem:
             "`waybill history` shows what was decided",
         )
     return item
-
-
-def _reject(session: Session, item: reviews.OpenItem, note: str, actor: str) -> Resolved:
-    if not reviews.close(session, item.id, ReviewState.REJECTED, actor, None, None, note):
-        raise ReviewError(f"review item {item.id} was settled by someone else meanwhile", "run `waybill review` again")
-    tids = tuple(t for t in (item.order_tid,) if t)
-    evidence = {"path": item.path, "scan_reasons": item.reasons}
-    audit.record(
-        session,
-        Decision(
-            actor,
-            Action.REVIEW_REJECT,
-            Status.REJECTED.value,
-            item.scan_id,
-            item.id,
-            item.waybill,
-            item.carrier,
-            tids,
-            (),
-            note,
-            evidence,
-        ),
-    )
-    return Resolved(item.id, ReviewState.REJECTED.value, (), None, None)
 
 
 def _number(resolution: Resolution, facts: LabelFacts, item_id: int) -> tuple[str, str]:
@@ -353,7 +216,7 @@ def typed_number(text: str) -> tuple[str, str]:
     return number, carrier.code
 
 
-def _orders(given: tuple[str, ...], item: reviews.OpenItem, lookup: repo.SqlOrderLookup) -> tuple[OrderRef, ...]:
+def _orders(given: tuple[str, ...], item: review_items.OpenItem, lookup: repo.SqlOrderLookup) -> tuple[OrderRef, ...]:
     if not given:
         suggested = _entry(item, lookup).suggested_order
         if suggested is None:

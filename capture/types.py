@@ -10,6 +10,7 @@ refused) are values; only real faults raise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
@@ -43,6 +44,11 @@ class TextLine:
     score: float
     box: Quad
 
+    @property
+    def center(self) -> Point:
+        n = len(self.box)
+        return sum(x for x, _ in self.box) / n, sum(y for _, y in self.box) / n
+
 
 @dataclass(frozen=True)
 class Decoded:
@@ -74,6 +80,14 @@ class Candidate:
     barcode_reads: int = 0
 
 
+class Role(StrEnum):
+    """Whose name, phone and address a group on the label is, when the label says (收件人 / 寄件人)."""
+
+    RECIPIENT = "recipient"
+    SENDER = "sender"
+    UNKNOWN = ""
+
+
 @dataclass(frozen=True)
 class Person:
     """A name / phone / address group read off a label (recipient or sender)."""
@@ -81,8 +95,29 @@ class Person:
     name: str
     phone_tail: str  # last 4 digits, the only part labels print reliably
     address: str
-    # "recipient" or "sender" when the label says so (收件人 / 寄件人), else "".
-    role: str = ""
+    role: Role = Role.UNKNOWN
+
+
+class ConflictKind(StrEnum):
+    # An OCR line read a barcoded number a character or two off, and the
+    # barcode and the other OCR reads agree: the barcode's number stands.
+    OCR_MISREAD = "ocr_misread"
+    # The printed number and the barcode disagree: a person must look.
+    BARCODE_OCR_DISAGREE = "barcode_ocr_disagree"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two reads of one number that differ: kept as evidence, never silently corrected."""
+
+    kind: ConflictKind
+    barcode: str
+    ocr: str
+
+    def __str__(self) -> str:
+        if self.kind is ConflictKind.OCR_MISREAD:
+            return f"ocr misread {self.ocr} of barcode {self.barcode}; barcode and other OCR reads agree"
+        return f"barcode_ocr_disagree: barcode {self.barcode} vs OCR {self.ocr}"
 
 
 @dataclass(frozen=True)
@@ -93,7 +128,7 @@ class LabelFacts:
     order_numbers: tuple[str, ...]  # digit runs shaped like marketplace order numbers
     people: tuple[Person, ...]
     # Numbers that fit a carrier but were refused, and why: kept as evidence.
-    conflicts: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
 
 
 class Status(StrEnum):
@@ -124,12 +159,31 @@ class Reason(StrEnum):
     PICK_LIST = "pick_list"  # desk pairing: an order's pick list, waiting for (or completing) its label
 
 
+class OrderStatus(StrEnum):
+    """An order's state, whatever marketplace or export it came from (store.order_source maps them)."""
+
+    AWAITING_PAYMENT = "awaiting_payment"
+    AWAITING_SHIPMENT = "awaiting_shipment"
+    SHIPPED = "shipped"  # seller shipped, buyer has not confirmed
+    COMPLETED = "completed"  # trade finished
+    CLOSED = "closed"  # cancelled, refunded in full, or closed by the platform
+    UNKNOWN = "unknown"
+
+
+class MatchVia(StrEnum):
+    """How a label's order was found."""
+
+    ORDER_NUMBER = "order_number"  # printed on the label
+    RECIPIENT = "recipient"  # name, phone tail and address
+    DESK_PAIR = "desk_pair"  # the pick list scanned with it at the desk
+
+
 @dataclass(frozen=True)
 class OrderRef:
     """The slice of an order that matching needs and reports."""
 
     tid: str
-    status: str  # store.tables.OrderStatus value
+    status: str  # an OrderStatus value
     receiver_name: str
     phone_tail: str
     address: str
@@ -157,13 +211,13 @@ class Outcome:
     """The decision for one frame, with the evidence that led to it."""
 
     status: Status
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...] = ()
     candidate: Candidate | None = None
     order: OrderRef | None = None
     candidates: tuple[Candidate, ...] = ()
     orders_considered: tuple[OrderRef, ...] = ()
     detail: str = ""
-    match_via: str = ""  # "order_number" | "recipient" | "desk_pair" | ""
+    match_via: MatchVia | None = None
     # Recipient scores of the orders looked at, best first (runners-up included).
     scores: tuple[OrderScore, ...] = ()
     # One parcel for several orders of one buyer (setting merge_shipments): the
@@ -190,3 +244,19 @@ class ScanResult:
     ms: float
     scan_id: int | None = None
     facts: LabelFacts | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    """An earlier scan, as the drop folder needs it to recognise a photo it has seen."""
+
+    id: int
+    path: str
+    status: str
+    waybill: str | None
+    carrier: str | None
+    via: str | None
+    confidence: float
+    order_tid: str | None
+    reasons: list[str]
+    created_at: datetime

@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from capture.types import OrderRef, Reason, Status
-
-AWAITING_SHIPMENT = "awaiting_shipment"
+from capture.types import OrderRef, OrderStatus, Reason, Status
 
 
 class QueueLookup(Protocol):
@@ -67,7 +65,7 @@ def carrier_used(carrier: str, shop_carriers: frozenset[str]) -> Refusal | None:
 def orders_open(orders: tuple[OrderRef, ...]) -> Refusal | None:
     """Every order awaits shipment: not closed, refunded, unpaid or already shipped."""
     for order in orders:
-        if order.status != AWAITING_SHIPMENT:
+        if order.status != OrderStatus.AWAITING_SHIPMENT:
             detail = f"order {order.tid} is {order.status}"
             if order.waybill:
                 detail += f" with waybill {order.waybill}"

@@ -11,11 +11,22 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from capture.pipeline import carriers
-from capture.types import BarcodeRead, Candidate, Decoded, LabelFacts, Person, Quad, TextLine, Via
+from capture.pipeline.ocr_text import normalize
+from capture.pipeline.people import read_people
+from capture.types import (
+    BarcodeRead,
+    Candidate,
+    Conflict,
+    ConflictKind,
+    Decoded,
+    LabelFacts,
+    Quad,
+    TextLine,
+    Via,
+)
 
 # Confidence given to each kind of evidence.  A Code128 read carries its own
 # checksum, so a barcode alone is strong; OCR alone is strong only when the
@@ -56,24 +67,6 @@ MAX_LOOKALIKES = 6  # 2**6 variants per token at most
 # Only tokens this long, with this many digits, are worth correcting.
 CORRECTABLE_LENGTH = range(11, 17)
 CORRECTABLE_MIN_DIGITS = 8
-# Mobile numbers as labels print them (138****5678, 138 **** 5678, full) and landlines.
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d[\d*]{4}(\d{4})(?!\d)")
-LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{3,4}(\d{4})(?!\d)")
-ADDRESS_MARKERS = re.compile(r"[省市区县镇乡路街道号村弄巷栋幢室]")
-# Lines that carry address characters (号) but are something else.
-NOT_ADDRESS = re.compile(r"订单|运单|单号|重量|\d{10,}")
-# Words printed before a name: 收件人, 收, 寄件人, 姓名, and the colon after them.
-NAME_LABELS = re.compile(r"(收件人|收货人|寄件人|发件人|姓名|收|寄|[:：])")
-CJK_NAME = re.compile(r"[\u4e00-\u9fff·*]{1,6}")
-ADDRESS_LABELS = re.compile(r"^(收件地址|收货地址|寄件地址|地址)[:：]?")
-BLOCK_MARKERS = frozenset({"收", "寄", "收件", "寄件"})
-# Address lines below a phone line that still belong to that person.
-MAX_ADDRESS_LINES = 2
-
-
-def normalize(text: str) -> str:
-    """Full-width to half-width, upper case, one space between words."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().upper()
 
 
 @dataclass
@@ -95,7 +88,7 @@ def extract(decoded: Decoded, min_ocr_score: float) -> LabelFacts:
     return LabelFacts(
         candidates=tuple(candidates),
         order_numbers=tuple(_order_numbers(decoded.barcodes, lines)),
-        people=tuple(_people(rows, direction)),
+        people=tuple(read_people(rows, direction)),
         conflicts=tuple(conflicts),
     )
 
@@ -125,7 +118,7 @@ def merge_rows(lines: list[TextLine], direction: tuple[float, float]) -> list[Te
     ux, uy = direction
 
     def along(ln: TextLine) -> float:
-        cx, cy = _center(ln)
+        cx, cy = ln.center
         return cx * ux + cy * uy
 
     rows: list[list[TextLine]] = []
@@ -147,7 +140,7 @@ def merge_rows(lines: list[TextLine], direction: tuple[float, float]) -> list[Te
 
 
 def _across(line: TextLine, direction: tuple[float, float]) -> float:
-    cx, cy = _center(line)
+    cx, cy = line.center
     return -cx * direction[1] + cy * direction[0]
 
 
@@ -267,13 +260,12 @@ def _confidence(number: str, tally: _Tally) -> tuple[Via, float]:
     return Via.OCR, CONF_OCR_ONCE_FACTOR * tally.ocr_scores[0]
 
 
-def _differing_chars(a: str, b: str) -> int:
-    if len(a) != len(b):
-        return max(len(a), len(b))
-    return sum(x != y for x, y in zip(a, b, strict=True))
+def near_miss(a: str, b: str) -> bool:
+    """Whether one number could be an OCR misread of the other: same length, a character or two apart."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= NEAR_MISS_MAX_DIFF
 
 
-def _fuse(tallies: dict[str, _Tally]) -> tuple[list[Candidate], list[str]]:
+def _fuse(tallies: dict[str, _Tally]) -> tuple[list[Candidate], list[Conflict]]:
     """Turn tallies into candidates; fold OCR misreads of a barcoded number into conflicts.
 
     An OCR-only number one or two characters away from a number the barcode
@@ -281,18 +273,16 @@ def _fuse(tallies: dict[str, _Tally]) -> tuple[list[Candidate], list[str]]:
     exactly, the misread is dropped (kept as evidence); if not, barcode and
     OCR disagree and the conflict is reported for review.
     """
-    conflicts: list[str] = []
+    conflicts: list[Conflict] = []
     dropped: set[str] = set()
     for number, tally in tallies.items():
         if tally.barcode_reads:
             continue
         for other, other_tally in tallies.items():
-            if other_tally.barcode_reads and _differing_chars(number, other) <= NEAR_MISS_MAX_DIFF:
+            if other_tally.barcode_reads and near_miss(number, other):
                 dropped.add(number)
-                if other_tally.ocr_scores:
-                    conflicts.append(f"ocr misread {number} of barcode {other}; barcode and other OCR reads agree")
-                else:
-                    conflicts.append(f"barcode_ocr_disagree: barcode {other} vs OCR {number}")
+                kind = ConflictKind.OCR_MISREAD if other_tally.ocr_scores else ConflictKind.BARCODE_OCR_DISAGREE
+                conflicts.append(Conflict(kind, barcode=other, ocr=number))
                 break
     candidates = []
     for number, tally in tallies.items():
@@ -338,91 +328,3 @@ def reading_direction(barcodes: tuple[BarcodeRead, ...]) -> tuple[float, float]:
         if length > best_len:
             best, best_len = ((x1 - x0) / length, (y1 - y0) / length), length
     return best
-
-
-# Phones as labels print them besides MOBILE and LANDLINE: masked with other
-# characters (138xxxx5678, 138••••5678; text is upper-cased) and the last four
-# alone (****5678, 尾号5678).  Orders keep only the last four, so that is all
-# matching needs.
-MASKED_MOBILE = re.compile(r"(?<!\d)1[3-9]\d[\d*X•●·]{4}(\d{4})(?!\d)")
-TAIL_ONLY = re.compile(r"(?:(?<![\dA-Z])[*X•●]{3,} ?|尾号[:：]? ?)(\d{4})(?!\d)")
-PHONE_FORMS = (MOBILE, MASKED_MOBILE, LANDLINE, TAIL_ONLY)
-# Words that say whose block it is.  Only what the label says: a block with no
-# word (a big boxed 收 the OCR missed) has no role, and matching tries it.
-SENDER_WORDS = re.compile(r"寄件人|发件人|寄件|寄方|^寄")
-RECIPIENT_WORDS = re.compile(r"收件人|收货人|收件|收方|^收")
-# A row holding only a labelled name ("收件人: 蒋志勇"), for a phone printed on the row below.
-NAME_ROW = re.compile(r"^(?:收件人|收货人|寄件人|发件人|姓名)[:：]? ?([\u4e00-\u9fff·*]{1,6})$")
-
-
-def _phone(text: str) -> re.Match[str] | None:
-    for form in PHONE_FORMS:
-        found = form.search(text)
-        if found:
-            return found
-    return None
-
-
-def _role(*texts: str) -> str:
-    for text in texts:
-        if SENDER_WORDS.search(text):
-            return "sender"
-        if RECIPIENT_WORDS.search(text):
-            return "recipient"
-    return ""
-
-
-def _people(lines: list[TextLine], direction: tuple[float, float]) -> list[Person]:
-    """Name, phone tail and address groups: a phone line, its name, the address lines under it."""
-    ux, uy = direction
-    # "Down" on the label is the reading direction turned 90 degrees clockwise (image y grows downward).
-    dx, dy = -uy, ux
-
-    def reading_order(ln: TextLine) -> tuple[float, float]:
-        cx, cy = _center(ln)
-        return (cx * dx + cy * dy, cx * ux + cy * uy)
-
-    texts = [normalize(ln.text) for ln in sorted(lines, key=reading_order)]
-    people = []
-    for i, text in enumerate(texts):
-        phone = _phone(text)
-        if not phone:
-            continue
-        before = text[: phone.start()]
-        above = texts[i - 1] if i else ""
-        name = _name_before(before)
-        name_row = NAME_ROW.match(above.replace(" ", "")) if not name and not _phone(above) else None
-        if name_row:
-            name = name_row.group(1)
-        address_parts = [_strip_address_label(text[phone.end() :])]
-        # A big 收/寄 marker printed beside the block sorts between its lines.
-        below_lines = [t for t in texts[i + 1 :] if t not in BLOCK_MARKERS]
-        for below_text in below_lines[:MAX_ADDRESS_LINES]:
-            if not _is_address_line(below_text):
-                break
-            address_parts.append(_strip_address_label(below_text))
-        role = _role(before, above if (name_row or above in BLOCK_MARKERS) else "")
-        address = "".join(address_parts).replace(" ", "")
-        people.append(Person(name=name, phone_tail=phone.group(1), address=address, role=role))
-    return people
-
-
-def _is_address_line(text: str) -> bool:
-    if _phone(text) or NOT_ADDRESS.search(text.replace(" ", "")):
-        return False
-    return bool(ADDRESS_MARKERS.search(text))
-
-
-def _name_before(text: str) -> str:
-    cleaned = NAME_LABELS.sub(" ", text).strip()
-    names = CJK_NAME.findall(cleaned)
-    return names[-1] if names else ""
-
-
-def _strip_address_label(text: str) -> str:
-    return ADDRESS_LABELS.sub("", text.strip()).strip()
-
-
-def _center(line: TextLine) -> tuple[float, float]:
-    n = len(line.box)
-    return sum(x for x, _ in line.box) / n, sum(y for _, y in line.box) / n

@@ -25,10 +25,24 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from capture.pipeline import checks, recipient
-from capture.pipeline.checks import AWAITING_SHIPMENT, Refusal
-from capture.pipeline.extract import NEAR_MISS_MAX_DIFF
+from capture.pipeline.checks import Refusal
+from capture.pipeline.extract import near_miss
 from capture.pipeline.recipient import address_similarity  # noqa: F401  (part of this stage's interface)
-from capture.types import Candidate, LabelFacts, OrderRef, OrderScore, Outcome, Person, Reason, Status, Via
+from capture.types import (
+    Candidate,
+    ConflictKind,
+    LabelFacts,
+    MatchVia,
+    OrderRef,
+    OrderScore,
+    OrderStatus,
+    Outcome,
+    Person,
+    Reason,
+    Role,
+    Status,
+    Via,
+)
 
 # Below this a candidate is reported but sent to review, never queued.
 QUEUE_MIN_CONFIDENCE = 0.85
@@ -44,10 +58,6 @@ SCORES_KEPT = 5
 # person who reviews the photo: a misread digit and a misread name at once.
 # They cannot be taken (see candidate_orders); this bounds the lookup.
 NEAR_TAIL_LIMIT = 200
-
-VIA_ORDER_NUMBER = "order_number"
-VIA_DESK_PAIR = "desk_pair"
-VIA_RECIPIENT = "recipient"
 
 
 class OrderLookup(checks.QueueLookup, Protocol):
@@ -79,7 +89,7 @@ class _Found:
     orders: tuple[OrderRef, ...]  # the decided order(s), first is the main one; empty if none
     named: tuple[str, ...]  # tids the label points at, decided or not (not "another order" for its number)
     considered: tuple[OrderRef, ...]
-    via: str
+    via: MatchVia | None
     scores: tuple[OrderScore, ...] = ()
     refusal: Refusal | None = None
 
@@ -96,7 +106,7 @@ def decide(
         reason = Reason.OCR_UNCONFIRMED if _ocr_reads_of_one_number(candidates) else Reason.MULTIPLE_WAYBILLS
         return _unsure_number(facts, orders, policy, paired, None, reason, ", ".join(c.number for c in candidates))
     candidate = candidates[0]
-    disagreements = [c for c in facts.conflicts if c.startswith(Reason.BARCODE_OCR_DISAGREE)]
+    disagreements = [str(c) for c in facts.conflicts if c.kind is ConflictKind.BARCODE_OCR_DISAGREE]
     if disagreements:
         return _unsure_number(
             facts, orders, policy, paired, candidate, Reason.BARCODE_OCR_DISAGREE, "; ".join(disagreements)
@@ -122,9 +132,9 @@ def settled(outcome: Outcome) -> bool:
         return False
     if outcome.candidate is None or outcome.candidate.via is not Via.BOTH:
         return False  # the printed number is still to be read, to confirm the barcode (a misprint is review)
-    if outcome.match_via == VIA_ORDER_NUMBER:
+    if outcome.match_via == MatchVia.ORDER_NUMBER:
         return True
-    if outcome.match_via != VIA_RECIPIENT or outcome.also_orders:
+    if outcome.match_via != MatchVia.RECIPIENT or outcome.also_orders:
         return False
     return all(s.score < recipient.IRRELEVANT_BELOW for s in outcome.scores if s.tid != outcome.order.tid)
 
@@ -158,13 +168,12 @@ def _ocr_reads_of_one_number(candidates: tuple[Candidate, ...]) -> bool:
     """OCR-only reads of one carrier that differ by a character or two: one number misread."""
     first = candidates[0]
     return (
-        all(c.via is Via.OCR and c.carrier == first.carrier and _near(c.number, first.number) for c in candidates[1:])
+        all(
+            c.via is Via.OCR and c.carrier == first.carrier and near_miss(c.number, first.number)
+            for c in candidates[1:]
+        )
         and first.via is Via.OCR
     )
-
-
-def _near(a: str, b: str) -> bool:
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= NEAR_MISS_MAX_DIFF
 
 
 def _match_order(
@@ -207,7 +216,7 @@ def _find_order(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy, pai
     if len(printed) > 1:
         tids = tuple(o.tid for o in printed)
         why = Refusal(Status.REVIEW, Reason.AMBIGUOUS_ORDER, f"label shows {len(printed)} known order numbers")
-        return _Found((), tids, tuple(printed), VIA_ORDER_NUMBER, refusal=why)
+        return _Found((), tids, tuple(printed), MatchVia.ORDER_NUMBER, refusal=why)
     if printed:
         order = printed[0]
         if paired is not None and paired.tid != order.tid:
@@ -216,9 +225,9 @@ def _find_order(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy, pai
                 Reason.PAIR_MISMATCH,
                 f"the label prints order {order.tid}, the pick list scanned with it is {paired.tid}",
             )
-            return _Found((), (order.tid, paired.tid), (order, paired), VIA_ORDER_NUMBER, refusal=why)
+            return _Found((), (order.tid, paired.tid), (order, paired), MatchVia.ORDER_NUMBER, refusal=why)
         return _Found(
-            (order,), (order.tid,), (order,), VIA_ORDER_NUMBER, (recipient.best_score(_recipients(facts), order),)
+            (order,), (order.tid,), (order,), MatchVia.ORDER_NUMBER, (recipient.best_score(_recipients(facts), order),)
         )
     if paired is not None:
         return _by_pair(facts, paired)
@@ -227,7 +236,7 @@ def _find_order(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy, pai
 
 def _recipients(facts: LabelFacts) -> tuple[Person, ...]:
     """People on the label who may be the recipient: everyone but a named sender."""
-    return tuple(p for p in facts.people if p.role != "sender")
+    return tuple(p for p in facts.people if p.role is not Role.SENDER)
 
 
 def _by_pair(facts: LabelFacts, paired: OrderRef) -> _Found:
@@ -240,8 +249,8 @@ def _by_pair(facts: LabelFacts, paired: OrderRef) -> _Found:
             f"the pick list is order {paired.tid} ({paired.receiver_name}, phone tail {paired.phone_tail}) "
             f"but the label reads {_people_text(people)}",
         )
-        return _Found((), (paired.tid,), (paired,), VIA_DESK_PAIR, (score,), why)
-    return _Found((paired,), (paired.tid,), (paired,), VIA_DESK_PAIR, (score,))
+        return _Found((), (paired.tid,), (paired,), MatchVia.DESK_PAIR, (score,), why)
+    return _Found((paired,), (paired.tid,), (paired,), MatchVia.DESK_PAIR, (score,))
 
 
 def _people_text(people: tuple[Person, ...]) -> str:
@@ -271,7 +280,7 @@ def _by_recipient(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy) -
     pool = candidate_orders(people, lookup)
     considered = tuple(pool.values())
     scores = tuple(sorted((recipient.best_score(people, o) for o in considered), key=lambda s: (-s.score, s.tid)))
-    open_scores = [s for s in scores if s.status == AWAITING_SHIPMENT]
+    open_scores = [s for s in scores if s.status == OrderStatus.AWAITING_SHIPMENT]
     fitting = [s for s in open_scores if recipient.fits(s)]
     if not fitting and people:
         pool.update(_near_misses(people, pool, lookup))
@@ -279,7 +288,7 @@ def _by_recipient(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy) -
         scores = tuple(sorted((recipient.best_score(people, o) for o in considered), key=lambda s: (-s.score, s.tid)))
     if not fitting:
         why = Refusal(Status.REVIEW, Reason.NO_MATCHING_ORDER, _no_fit_detail(people, scores))
-        return _Found((), (), considered, VIA_RECIPIENT if people else "", scores, why)
+        return _Found((), (), considered, MatchVia.RECIPIENT if people else None, scores, why)
 
     top = pool[fitting[0].tid]
     same_buyer = tuple(pool[s.tid] for s in fitting[1:] if recipient.same_recipient(top, pool[s.tid]))
@@ -295,7 +304,7 @@ def _by_recipient(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy) -
         why = Refusal(
             Status.REVIEW, Reason.AMBIGUOUS_ORDER, f"{1 + len(rivals)} open orders fit the recipient: {listed}"
         )
-        return _Found((), named, considered, VIA_RECIPIENT, scores, why)
+        return _Found((), named, considered, MatchVia.RECIPIENT, scores, why)
     if same_buyer and not policy.merge_shipments:
         tids = ", ".join((top.tid, *(o.tid for o in same_buyer)))
         why = Refusal(
@@ -304,8 +313,8 @@ def _by_recipient(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy) -
             f"one buyer has {1 + len(same_buyer)} open orders to this address ({tids}); merge_shipments is off, "
             "so a person says whether this parcel ships them all",
         )
-        return _Found((), named, considered, VIA_RECIPIENT, scores, why)
-    return _Found((top, *same_buyer), named, considered, VIA_RECIPIENT, scores)
+        return _Found((), named, considered, MatchVia.RECIPIENT, scores, why)
+    return _Found((top, *same_buyer), named, considered, MatchVia.RECIPIENT, scores)
 
 
 def _near_misses(people: tuple[Person, ...], pool: dict[str, OrderRef], lookup: OrderLookup) -> dict[str, OrderRef]:
@@ -335,7 +344,7 @@ def _no_fit_detail(people: tuple[Person, ...], scores: tuple[OrderScore, ...]) -
     if not scores:
         return f"no order with the phone tail or name of {_people_text(people)}"
     best = scores[0]
-    state = "" if best.status == AWAITING_SHIPMENT else f", {best.status}"
+    state = "" if best.status == OrderStatus.AWAITING_SHIPMENT else f", {best.status}"
     return (
         f"closest: order {best.tid}{state} at {best.score:.2f} (name {best.name:.2f}, phone {best.phone:.2f}, "
         f"address {best.address:.2f}); an order needs {recipient.ACCEPT_MIN_SCORE:.2f} and every part"

@@ -257,9 +257,3 @@ def whole_photo(image: np.ndarray, max_side: int) -> LabelView:
     )
     to_photo = np.array([[1 / scale, 0.0, 0.0], [0.0, 1 / scale, 0.0]])
     return LabelView(image=view, to_photo=to_photo)
-
-
-def turn_angle(anchor: BarcodeRead) -> float:
-    """Degrees the label is turned in the photo (0 = upright), for evidence and tests."""
-    _, u, _, _ = bars_geometry(anchor.box)
-    return math.degrees(math.atan2(u[1], u[0]))

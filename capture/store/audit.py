@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from capture.store.tables import AuditEntry, utcnow
+from capture.store.tables import AuditEntry, as_utc, utcnow
 
 AUTO_PIPELINE = "auto:pipeline"
 PERSON_PREFIX = "person:"
@@ -43,8 +43,8 @@ class Action(StrEnum):
 
 
 @dataclass(frozen=True)
-class Decision:
-    """What to write for one decision (one row per order it concerns)."""
+class AuditRecord:
+    """What the trail keeps of one decision (one row per order it concerns)."""
 
     actor: str
     action: Action
@@ -76,7 +76,7 @@ class HistoryEntry:
     evidence: dict
 
 
-def record(session: Session, decision: Decision) -> None:
+def record(session: Session, decision: AuditRecord) -> None:
     """Add the decision to the trail, in the caller's transaction."""
     at = utcnow()
     for tid in decision.order_tids or (None,):
@@ -113,11 +113,6 @@ def history(session: Session, key: str) -> list[HistoryEntry]:
     related = session.exec(select(AuditEntry).where(col(AuditEntry.scan_id).in_(scan_ids))).all() if scan_ids else []
     entries = {e.id: e for e in [*direct, *related]}
     return [_view(e) for e in sorted(entries.values(), key=lambda e: (as_utc(e.at), e.id or 0))]
-
-
-def as_utc(value: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone; they were written in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _view(e: AuditEntry) -> HistoryEntry:

@@ -29,14 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, and_, func, inspect, or_, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import DateTime, and_, func, or_, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from capture.store.tables import JobStatus, Order, OrderStatus, UploadJob, utcnow
+from capture.store.tables import JobStatus, Order, OrderStatus, UploadJob, as_utc, utcnow
 
 PENDING = JobStatus.PENDING.value
 SENDING = JobStatus.SENDING.value
@@ -70,28 +69,6 @@ class ClaimedJob:
         the order without us hearing back.
         """
         return self.attempts > 1
-
-
-@dataclass(frozen=True)
-class JobView:
-    """One row of the queue as `waybill queue list` shows it."""
-
-    id: int
-    order_tid: str
-    waybill: str
-    carrier: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str
-    claimed_by: str | None
-    lease_until: datetime | None
-    connector: str
-    response_id: str
-    sent_at: datetime | None
-    exported_to: str
-    created_at: datetime
-    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -131,10 +108,6 @@ def database_now(session: Session) -> datetime:
     if _is_postgres(session):
         return session.exec(select(func.statement_timestamp(type_=DateTime(timezone=True)))).one()
     return utcnow()
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --- the worker's side ------------------------------------------------------
@@ -186,8 +159,8 @@ def claim(session: Session, worker: str, lease_s: float) -> ClaimedJob | None:
         carrier=row.carrier,
         scan_id=row.scan_id,
         attempts=row.attempts,
-        lease_until=_aware(row.lease_until),
-        created_at=_aware(row.created_at),
+        lease_until=as_utc(row.lease_until),
+        created_at=as_utc(row.created_at),
     )
 
 
@@ -280,7 +253,7 @@ def work_left(session: Session) -> WorkLeft:
         counts[status] = count
         moment = next_attempt if status == PENDING else lease_end
         if moment is not None:
-            wake.append(_aware(moment))
+            wake.append(as_utc(moment))
     wake_in = max(0.0, (min(wake) - now).total_seconds()) if wake else None
     return WorkLeft(pending=counts[PENDING], sending=counts[SENDING], wake_in_s=wake_in)
 
@@ -288,39 +261,7 @@ def work_left(session: Session) -> WorkLeft:
 # --- the people's side ------------------------------------------------------
 
 
-def list_jobs(session: Session, statuses: Sequence[str] = ()) -> list[JobView]:
-    query = select(UploadJob).order_by(col(UploadJob.id))
-    if statuses:
-        query = query.where(col(UploadJob.status).in_(tuple(statuses)))
-    return [
-        JobView(
-            id=j.id or 0,
-            order_tid=j.order_tid,
-            waybill=j.waybill,
-            carrier=j.carrier,
-            status=j.status,
-            attempts=j.attempts,
-            next_attempt_at=_aware(j.next_attempt_at),
-            last_error=j.last_error,
-            claimed_by=j.claimed_by,
-            lease_until=_aware(j.lease_until) if j.lease_until else None,
-            connector=j.connector,
-            response_id=j.response_id,
-            sent_at=_aware(j.sent_at) if j.sent_at else None,
-            exported_to=j.exported_to,
-            created_at=_aware(j.created_at),
-            updated_at=_aware(j.updated_at),
-        )
-        for j in session.exec(query)
-    ]
-
-
-def statuses_of(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    rows = session.exec(select(UploadJob.id, UploadJob.status).where(col(UploadJob.id).in_(tuple(ids)))).all()
-    return {job_id: status for job_id, status in rows if job_id is not None}
-
-
-def _ids_where(session: Session, ids: Sequence[int], statuses: Sequence[str]) -> ColumnElement[bool]:
+def _ids_where(ids: Sequence[int], statuses: Sequence[str]) -> ColumnElement[bool]:
     condition = col(UploadJob.status).in_(tuple(statuses))
     return and_(condition, col(UploadJob.id).in_(tuple(ids))) if ids else condition
 
@@ -337,7 +278,7 @@ def retry(session: Session, ids: Sequence[int], statuses: Sequence[str] = RETRYA
         moved += (
             session.exec(
                 update(UploadJob)
-                .where(_ids_where(session, ids, fresh))
+                .where(_ids_where(ids, fresh))
                 .values(
                     status=PENDING, attempts=0, next_attempt_at=now, claimed_by=None, lease_until=None, updated_at=now
                 )
@@ -350,7 +291,7 @@ def retry(session: Session, ids: Sequence[int], statuses: Sequence[str] = RETRYA
         moved += (
             session.exec(
                 update(UploadJob)
-                .where(_ids_where(session, ids, (PENDING,)))
+                .where(_ids_where(ids, (PENDING,)))
                 .values(next_attempt_at=now, updated_at=now)
                 .returning(col(UploadJob.id))
             )
@@ -368,7 +309,7 @@ def cancel(session: Session, ids: Sequence[int]) -> list[int]:
     return sorted(
         session.exec(
             update(UploadJob)
-            .where(_ids_where(session, ids, CANCELLABLE))
+            .where(_ids_where(ids, CANCELLABLE))
             .values(status=JobStatus.CANCELLED.value, claimed_by=None, lease_until=None, updated_at=now)
             .returning(col(UploadJob.id))
         )
@@ -393,9 +334,3 @@ def take_for_export(session: Session, exported_to: str) -> list[ExportedJob]:
         .returning(col(UploadJob.id), col(UploadJob.order_tid), col(UploadJob.carrier), col(UploadJob.waybill))
     ).all()
     return sorted((ExportedJob(r.id, r.order_tid, r.carrier, r.waybill) for r in rows), key=lambda j: j.id)
-
-
-def missing_columns(engine: Engine) -> list[str]:
-    """upload_jobs columns this version needs that the database lacks (made by an older version)."""
-    present = {c["name"] for c in inspect(engine).get_columns(UploadJob.__tablename__)}
-    return [c.name for c in inspect(UploadJob).local_table.columns if c.name not in present]

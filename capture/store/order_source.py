@@ -1,7 +1,7 @@
 """The one way orders get into the database, whatever they come from.
 
-Every order source (the CSV export today, the Taobao API pull later) turns
-what it read into `OrderRow` values and hands them to `upsert_orders`.  The
+Every order source (the CSV export, the Taobao API pull) turns what it read
+into `OrderRow` values and hands them to `upsert_orders`.  The
 rules that must hold for every source live here, once:
 
 * a full phone number never reaches the database (`mask_phone`);

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Executable, bindparam, or_, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from capture.store.tables import JobStatus, Order, Scan, UploadJob
-from capture.types import OrderRef
+from capture.types import OrderRef, ScanSummary
 
 # Jobs in these states hold their order and their number: a second number for
 # the order, or the number for another order, is not queued.  Everything but
@@ -163,8 +162,8 @@ class ScanRecord:
     ms: float
 
 
-def record_scan(session: Session, record: ScanRecord, queue: bool) -> int:
-    """Write the scan and, if `queue`, its upload job in the caller's transaction (an outbox)."""
+def insert_scan(session: Session, record: ScanRecord) -> int:
+    """Write the scan row in the caller's transaction (capture.decisions adds the rest of its decision)."""
     scan = Scan(
         path=record.path,
         sha256=record.sha256,
@@ -181,62 +180,8 @@ def record_scan(session: Session, record: ScanRecord, queue: bool) -> int:
     )
     session.add(scan)
     session.flush()
-    if queue:
-        if not (record.order_tid and record.waybill and record.carrier):
-            raise ValueError("a queued scan needs an order, a waybill and a carrier")
-        session.add(
-            UploadJob(order_tid=record.order_tid, waybill=record.waybill, carrier=record.carrier, scan_id=scan.id)
-        )
     assert scan.id is not None
     return scan.id
-
-
-@dataclass(frozen=True)
-class QueueEntry:
-    id: int
-    order_tid: str
-    waybill: str
-    carrier: str
-    status: str
-    attempts: int
-    created_at: datetime
-    last_error: str
-
-
-def _queue_entry(job: UploadJob) -> QueueEntry:
-    return QueueEntry(
-        id=job.id or 0,
-        order_tid=job.order_tid,
-        waybill=job.waybill,
-        carrier=job.carrier,
-        status=job.status,
-        attempts=job.attempts,
-        created_at=job.created_at,
-        last_error=job.last_error,
-    )
-
-
-def list_queue(session: Session, statuses: tuple[str, ...] = ()) -> list[QueueEntry]:
-    query = select(UploadJob).order_by(col(UploadJob.id))
-    if statuses:
-        query = query.where(or_(*(col(UploadJob.status) == s for s in statuses)))
-    return [_queue_entry(j) for j in session.exec(query)]
-
-
-@dataclass(frozen=True)
-class ScanSummary:
-    """An earlier scan, as the drop folder needs it to recognise a photo it has seen."""
-
-    id: int
-    path: str
-    status: str
-    waybill: str | None
-    carrier: str | None
-    via: str | None
-    confidence: float
-    order_tid: str | None
-    reasons: list[str]
-    created_at: datetime
 
 
 def scan_by_sha256(session: Session, sha256: str) -> ScanSummary | None:
@@ -259,22 +204,10 @@ def scan_by_sha256(session: Session, sha256: str) -> ScanSummary | None:
 
 
 def queue_jobs(session: Session, scan_id: int, waybill: str, carrier: str, tids: tuple[str, ...]) -> None:
-    """Upload jobs for a decision not made by record_scan: a person's, a desk pair's, a merged shipment's.
+    """Upload jobs for one decision (capture.decisions), in the caller's transaction.
 
-    In the caller's transaction, like record_scan: the decision and its jobs
-    commit together.  Jobs of one scan with one number are one parcel
-    (see SqlOrderLookup.shipment_siblings).
+    Jobs of one scan with one number are one parcel (see SqlOrderLookup.shipment_siblings).
     """
     for tid in tids:
         session.add(UploadJob(order_tid=tid, waybill=waybill, carrier=carrier, scan_id=scan_id))
     session.flush()
-
-
-def jobs_for(session: Session, key: str) -> list[QueueEntry]:
-    """Upload jobs for an order number or a waybill number (indexed on both)."""
-    query = (
-        select(UploadJob)
-        .where(or_(col(UploadJob.order_tid) == key, col(UploadJob.waybill) == key))
-        .order_by(col(UploadJob.id))
-    )
-    return [_queue_entry(j) for j in session.exec(query)]

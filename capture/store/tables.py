@@ -13,18 +13,16 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from capture.types import OrderStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class OrderStatus(StrEnum):
-    AWAITING_PAYMENT = "awaiting_payment"
-    AWAITING_SHIPMENT = "awaiting_shipment"
-    SHIPPED = "shipped"  # seller shipped, buyer has not confirmed
-    COMPLETED = "completed"  # trade finished
-    CLOSED = "closed"  # cancelled, refunded in full, or closed by the platform
-    UNKNOWN = "unknown"
+def as_utc(value: datetime) -> datetime:
+    # SQLite hands timestamps back without their zone; they were written in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class Order(SQLModel, table=True):

@@ -16,10 +16,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
+from capture.decisions import commit_scan
 from capture.store.db import session_scope
+from capture.store.job_views import list_jobs as list_queue
 from capture.store.order_source import COLUMN_LIMITS, OrderRow, UpsertCounts, upsert_orders
-from capture.store.repo import ScanRecord, SqlOrderLookup, list_queue, record_scan
+from capture.store.repo import ScanRecord, SqlOrderLookup
 from capture.store.tables import JobStatus, Order, OrderStatus, Scan, UploadJob
+from capture.types import Candidate, Outcome, Status, Via
+from tests.scan_rows import record_scan
 
 TID_A = "2751925651837878487"
 TID_B = "2751925651837878488"
@@ -279,14 +283,15 @@ def test_the_database_stays_usable_after_a_refused_job(pg_engine: Engine) -> Non
     assert count(pg_engine, UploadJob) == 2
 
 
-def test_a_queued_scan_without_a_carrier_is_refused_and_leaves_no_scan_behind(pg_engine: Engine) -> None:
+def test_a_queued_decision_without_an_order_is_refused_and_leaves_no_scan_behind(pg_engine: Engine) -> None:
     import_rows(pg_engine, [order_row(TID_A)])
+    number = Candidate(SF_WAYBILL, "SF", Via.BARCODE, 0.99)
 
     with (
-        pytest.raises(ValueError, match="needs an order, a waybill and a carrier"),
+        pytest.raises(ValueError, match="needs a number and an order"),
         session_scope(pg_engine) as session,
     ):
-        record_scan(session, scan_record(TID_A, SF_WAYBILL, carrier=None), queue=True)
+        commit_scan(session, scan_record(TID_A, SF_WAYBILL, "SF"), Outcome(Status.QUEUED, candidate=number), "test")
 
     assert count(pg_engine, Scan) == 0
     assert count(pg_engine, UploadJob) == 0

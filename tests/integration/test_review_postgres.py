@@ -9,19 +9,19 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from capture import desk, review
+from capture import decisions, desk_pairing, review
+from capture.evidence import ScanEvidence
 from capture.pipeline.match import MatchPolicy, decide
-from capture.report import evidence
 from capture.review import Choice, Resolution
 from capture.store import audit, repo
 from capture.store.db import session_scope
 from capture.store.order_source import OrderRow, upsert_orders
 from capture.store.tables import OrderStatus
-from capture.types import Candidate, LabelFacts, Outcome, Person, Reason, Status, Via
+from capture.types import Candidate, LabelFacts, Outcome, Person, Reason, Role, Status, Via
 
 A, B, C = "2200000000000000001", "2200000000000000002", "2200000000000000003"
 NUMBER = "SF1234567890123"
-BUYER = Person("赵敏", "4444", "江苏省苏州市吴中区东风路9号", "recipient")
+BUYER = Person("赵敏", "4444", "江苏省苏州市吴中区东风路9号", Role.RECIPIENT)
 
 
 def row(tid: str, name: str, phone: str, address: str) -> OrderRow:
@@ -56,13 +56,12 @@ def scan(
         "t",
         1.0,
     )
-    scan_id = repo.record_scan(session, record, queue=out.status is Status.QUEUED)
-    review.record_decision(session, scan_id, record.path, out)
+    scan_id = decisions.commit_scan(session, record, out, audit.AUTO_PIPELINE)
     return out, scan_id
 
 
 def _evidence(f: LabelFacts, out: Outcome) -> dict:
-    return evidence(None, f, out)
+    return ScanEvidence.of(None, f, out).to_json()
 
 
 def test_review_merge_and_desk_pairing_on_postgresql(pg_engine: Engine) -> None:
@@ -95,7 +94,9 @@ def test_review_merge_and_desk_pairing_on_postgresql(pg_engine: Engine) -> None:
         assert label.status is Status.QUEUED and label.order is not None and label.order.tid == C
     with session_scope(pg_engine) as s:
         # Desk: a pick list held for the station, then a label with that order's recipient (a re-scan here).
-        waiting = desk.pair_order(s, C, "desk1", MatchPolicy(), 60.0)
+        waiting = desk_pairing.pair_order(s, C, "desk1", MatchPolicy(), 60.0)
         assert waiting.state == "waiting"
-        held = desk.step(s, "desk1", facts(Person("钱七", "5555", ""), number="SF1234567890999"), MatchPolicy(), 60.0)
+        held = desk_pairing.step(
+            s, "desk1", facts(Person("钱七", "5555", ""), number="SF1234567890999"), MatchPolicy(), 60.0
+        )
         assert held.outcome.reasons == (Reason.ALREADY_QUEUED,) and held.outcome.match_via == "desk_pair"

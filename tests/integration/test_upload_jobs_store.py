@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from capture.store import jobs
+from capture.store import job_views, jobs
 from capture.store.db import open_engine, session_scope
 from tests.integration.upload_helpers import queue_jobs, sf, tid
 
@@ -35,9 +35,9 @@ def claim(engine: Engine, worker: str, lease_s: float = LEASE_S) -> jobs.Claimed
         return jobs.claim(session, worker, lease_s)
 
 
-def views(engine: Engine) -> dict[str, jobs.JobView]:
+def views(engine: Engine) -> dict[str, job_views.JobView]:
     with session_scope(engine) as session:
-        return {v.order_tid: v for v in jobs.list_jobs(session)}
+        return {v.order_tid: v for v in job_views.list_jobs(session)}
 
 
 def test_claims_take_due_jobs_oldest_first_one_holder_each(engine: Engine) -> None:

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from capture.store.db import session_scope
-from capture.store.jobs import list_jobs
+from capture.store.job_views import list_jobs
 from tests.fakes.taobao_server import SEND, FakeTaobao, Fault
 from tests.integration.upload_helpers import queue_jobs, sf, tid, waybill, worker_env
 

@@ -13,8 +13,9 @@ from sqlalchemy.engine import Engine
 
 from capture import settings as settings_mod
 from capture.store.db import session_scope
-from capture.store.repo import ScanRecord, record_scan
+from capture.store.repo import ScanRecord
 from tests.fakes.taobao_server import FakeTaobao
+from tests.scan_rows import record_scan
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_TID = 2751925651837800000

@@ -1,7 +1,7 @@
 """Reading what a label says from engine output: numbers, order numbers, people."""
 
 from capture.pipeline.extract import extract, ocr_numbers
-from capture.types import BarcodeRead, Decoded, TextLine, Via
+from capture.types import BarcodeRead, Conflict, ConflictKind, Decoded, TextLine, Via
 
 BOX = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
 
@@ -71,7 +71,9 @@ def test_ocr_misread_of_a_barcoded_number_is_a_disagreement_not_a_second_parcel(
     lines = (line("73100012345679", 20),)  # last digit misread
     facts = extract(Decoded((barcode("73100012345678"),), lines), 0.8)
     assert [c.number for c in facts.candidates] == ["73100012345678"]
-    assert any(c.startswith("barcode_ocr_disagree") for c in facts.conflicts)
+    assert facts.conflicts == (
+        Conflict(ConflictKind.BARCODE_OCR_DISAGREE, barcode="73100012345678", ocr="73100012345679"),
+    )
 
 
 def test_low_score_ocr_lines_are_not_evidence():

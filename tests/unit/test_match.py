@@ -2,12 +2,13 @@
 
 import pytest
 
-from capture import review
+from capture import decisions
 from capture.pipeline.match import MatchPolicy, address_similarity, decide, settled
-from capture.store import repo
+from capture.store import audit, job_views, repo
 from capture.store.db import open_engine, session_scope
 from capture.store.tables import Order
-from capture.types import Candidate, LabelFacts, Person, Reason, Status, Via
+from capture.types import Candidate, Conflict, ConflictKind, LabelFacts, Person, Reason, Role, Status, Via
+from tests.scan_rows import record_scan
 
 WAYBILL = "SF1234567890123"
 ADDR = "浙江省杭州市西湖区文三路123号5幢302室"
@@ -115,7 +116,7 @@ def test_barcode_ocr_disagreement_goes_to_review(db):
         db,
         facts(
             order_numbers=["1000000000000000001"],
-            conflicts=[f"barcode_ocr_disagree: barcode {WAYBILL} vs OCR SF1234567890128"],
+            conflicts=[Conflict(ConflictKind.BARCODE_OCR_DISAGREE, barcode=WAYBILL, ocr="SF1234567890128")],
         ),
     )
     assert out.status is Status.REVIEW and out.reasons == (Reason.BARCODE_OCR_DISAGREE,)
@@ -132,7 +133,7 @@ def test_queued_order_is_not_queued_twice_and_a_second_number_goes_to_review(db)
         record = repo.ScanRecord(
             "a.jpg", "", "queued", WAYBILL, "SF", "barcode+ocr", 0.99, first.order.tid, [], {}, "t", 1.0
         )
-        repo.record_scan(s, record, queue=True)
+        record_scan(s, record, queue=True)
     again = run(db, facts(order_numbers=["1000000000000000001"]))
     assert again.status is Status.REJECTED and again.reasons == (Reason.ALREADY_QUEUED,)
     other = run(db, facts(number="SF9999999999999", order_numbers=["1000000000000000001"]))
@@ -222,8 +223,7 @@ def scan_and_record(engine, f, policy=ANY_SHOP, paired=None):
             "t",
             1.0,
         )
-        scan_id = repo.record_scan(s, rec, queue=out.status is Status.QUEUED)
-        review.record_decision(s, scan_id, "p.jpg", out)
+        decisions.commit_scan(s, rec, out, audit.AUTO_PIPELINE)
         return out
 
 
@@ -265,8 +265,8 @@ def test_a_repeat_buyers_shipped_order_does_not_compete(traps):
 
 
 def test_a_named_sender_is_not_taken_for_the_recipient(traps):
-    sender = Person("蒋志勇", "7084", LABEL_ADDR, role="sender")
-    out = decide_in(traps, label([sender, Person("孙八", "0000", "四川省成都市武侯区1号", role="recipient")]))
+    sender = Person("蒋志勇", "7084", LABEL_ADDR, role=Role.SENDER)
+    out = decide_in(traps, label([sender, Person("孙八", "0000", "四川省成都市武侯区1号", role=Role.RECIPIENT)]))
     assert out.status is Status.REVIEW and out.reasons == (Reason.NO_MATCHING_ORDER,)
 
 
@@ -290,7 +290,10 @@ def test_merging_queues_the_waybill_for_each_order_and_a_rescan_is_a_repeat(trap
     out = scan_and_record(traps, label([ONE_BUYER]), merge)
     assert out.status is Status.QUEUED and {o.tid for o in out.orders} == {T + "006", T + "007"}
     with session_scope(traps) as s:
-        assert {(e.order_tid, e.waybill) for e in repo.list_queue(s)} == {(T + "006", WAYBILL), (T + "007", WAYBILL)}
+        assert {(e.order_tid, e.waybill) for e in job_views.list_jobs(s)} == {
+            (T + "006", WAYBILL),
+            (T + "007", WAYBILL),
+        }
     again = decide_in(traps, label([ONE_BUYER]), merge)
     assert again.status is Status.REJECTED and again.reasons == (Reason.ALREADY_QUEUED,)
     # The label's own order number names one of them: the other is its sibling, not "another order".

@@ -25,13 +25,11 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from capture import review
+from capture import decisions
 from capture.errors import UnknownOrder
+from capture.outcome_words import in_words
 from capture.pipeline.match import MatchPolicy, decide
-from capture.store import audit, repo, reviews
-from capture.store import desk as desk_store
-from capture.store.audit import Action, Decision
-from capture.store.tables import ReviewState
+from capture.store import audit, desk_pairs, repo, review_items
 from capture.types import LabelFacts, OrderRef, Outcome, Reason, Status
 
 # A held label is worth pairing only when what it lacked was the order.
@@ -62,7 +60,7 @@ def is_pick_list(facts: LabelFacts) -> bool:
 def step(session: Session, station: str, facts: LabelFacts, policy: MatchPolicy, timeout_s: float) -> DeskStep:
     """Decide one frame read at a desk (before it is recorded; see apply)."""
     lookup = repo.SqlOrderLookup(session)
-    held = desk_store.waiting(session, station)
+    held = desk_pairs.waiting(session, station)
     if is_pick_list(facts):
         return _pick_list(session, station, facts, lookup, policy, held, timeout_s)
     paired_tid = held.order_tid if held else None
@@ -78,11 +76,11 @@ def step(session: Session, station: str, facts: LabelFacts, policy: MatchPolicy,
 def apply(session: Session, station: str, done: DeskStep, scan_id: int | None, timeout_s: float) -> None:
     """Update what the station holds, once the frame's scan is recorded."""
     if done.next is Next.HOLD_ORDER and done.order_tid:
-        desk_store.hold_order(session, station, done.order_tid, timeout_s)
+        desk_pairs.hold_order(session, station, done.order_tid, timeout_s)
     elif done.next is Next.HOLD_LABEL and scan_id is not None:
-        desk_store.hold_label(session, station, scan_id, timeout_s)
+        desk_pairs.hold_label(session, station, scan_id, timeout_s)
     elif done.next is Next.FORGET:
-        desk_store.forget(session, station)
+        desk_pairs.forget(session, station)
 
 
 def _pick_list(
@@ -91,7 +89,7 @@ def _pick_list(
     facts: LabelFacts,
     lookup: repo.SqlOrderLookup,
     policy: MatchPolicy,
-    held: desk_store.Waiting | None,
+    held: desk_pairs.Waiting | None,
     timeout_s: float,
 ) -> DeskStep:
     actor = audit.desk_actor(station)
@@ -105,7 +103,7 @@ def _pick_list(
     if held and held.label_scan_id is not None:
         paired = pair_label(session, station, held.label_scan_id, order, policy)
         if paired is not None:
-            detail = f"paired with the label of scan {held.label_scan_id}: {describe(paired)}"
+            detail = f"paired with the label of scan {held.label_scan_id}: {in_words(paired)}"
             return DeskStep(
                 Outcome(Status.NO_WAYBILL, (Reason.PICK_LIST,), order=order, detail=detail), Next.FORGET, actor
             )
@@ -117,56 +115,27 @@ def _pick_list(
 
 def pair_label(session: Session, station: str, scan_id: int, order: OrderRef, policy: MatchPolicy) -> Outcome | None:
     """Settle a held label's review item with this order; None if it was settled meanwhile."""
-    item = reviews.open_for_scan(session, scan_id)
+    item = review_items.open_for_scan(session, scan_id)
     if item is None:
         return None
-    outcome = decide(review.label_facts(item.evidence), repo.SqlOrderLookup(session), policy, order.tid)
-    actor = audit.desk_actor(station)
-    candidate = outcome.candidate
-    tids = tuple(o.tid for o in outcome.orders) or (order.tid,)
-    if outcome.status is Status.QUEUED and candidate is not None:
-        repo.queue_jobs(session, scan_id, candidate.number, candidate.carrier, tids)
-        reviews.close(
-            session,
-            item.id,
-            ReviewState.PAIRED,
-            actor,
-            order.tid,
-            candidate.number,
-            f"pick list {order.tid} at {station}",
-        )
-    decision = Decision(
-        actor,
-        Action.DESK_PAIR,
-        outcome.status.value,
-        scan_id,
-        item.id,
-        candidate.number if candidate else None,
-        candidate.carrier if candidate else None,
-        tids,
-        tuple(str(r) for r in outcome.reasons),
-        outcome.detail,
-        {"path": item.path, "pick_list": order.tid, "station": station},
-    )
-    audit.record(session, decision)
+    outcome = decide(item.evidence.label, repo.SqlOrderLookup(session), policy, order.tid)
+    decisions.commit_pairing(session, item, outcome, station, order.tid)
     return outcome
 
 
-def describe(outcome: Outcome) -> str:
-    number = outcome.candidate.number if outcome.candidate else "-"
-    if outcome.status is Status.QUEUED:
-        return f"queued {number} for order {', '.join(o.tid for o in outcome.orders)}"
-    return f"{outcome.status.value} ({', '.join(str(r) for r in outcome.reasons)}: {outcome.detail})"
-
-
 # --- the API's pick list (a typed or scanned order number, no photo) -----------------
+
+
+class PairState(StrEnum):
+    WAITING = "waiting"  # the order is held for the station's next label
+    PAIRED = "paired"  # a held label was settled with it
 
 
 @dataclass(frozen=True)
 class PairResult:
     station: str
     order_tid: str
-    state: str  # "waiting": held for the next label; "paired": a held label was settled with it
+    state: PairState
     outcome: Outcome | None = None  # the held label's decision, when paired
     label_scan_id: int | None = None
     expires_at: datetime | None = None
@@ -176,17 +145,15 @@ def pair_order(session: Session, tid: str, station: str, policy: MatchPolicy, ti
     order = repo.SqlOrderLookup(session).by_tid(tid.strip())
     if order is None:
         raise UnknownOrder(f"no order {tid} is known", "check the number, or import / pull the orders first")
-    held = desk_store.waiting(session, station)
+    held = desk_pairs.waiting(session, station)
     if held and held.label_scan_id is not None:
         paired = pair_label(session, station, held.label_scan_id, order, policy)
         if paired is not None:
-            desk_store.forget(session, station)
-            return PairResult(station, order.tid, "paired", paired, held.label_scan_id)
-    desk_store.hold_order(session, station, order.tid, timeout_s)
-    detail = f"pick list for order {order.tid}: waiting for its label at {station}"
-    audit.record(
-        session,
-        Decision(audit.desk_actor(station), Action.PICK_LIST, "waiting", order_tids=(order.tid,), detail=detail),
+            desk_pairs.forget(session, station)
+            return PairResult(station, order.tid, PairState.PAIRED, paired, held.label_scan_id)
+    desk_pairs.hold_order(session, station, order.tid, timeout_s)
+    decisions.commit_pick_list_wait(
+        session, station, order.tid, f"pick list for order {order.tid}: waiting for its label at {station}"
     )
-    held_now = desk_store.waiting(session, station)
-    return PairResult(station, order.tid, "waiting", expires_at=held_now.expires_at if held_now else None)
+    held_now = desk_pairs.waiting(session, station)
+    return PairResult(station, order.tid, PairState.WAITING, expires_at=held_now.expires_at if held_now else None)

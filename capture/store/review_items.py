@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from capture.store.audit import as_utc
-from capture.store.tables import ReviewItem, ReviewState, Scan, utcnow
+from capture.evidence import ScanEvidence
+from capture.store.tables import ReviewItem, ReviewState, Scan, as_utc, utcnow
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class OpenItem:
     carrier: str | None
     order_tid: str | None  # the order the scan settled on, if one
     reasons: list[str]
-    evidence: dict
+    evidence: ScanEvidence
     resolved_by: str
     resolved_at: datetime | None
 
@@ -100,7 +100,7 @@ def _view(item: ReviewItem, scan: Scan) -> OpenItem:
         carrier=scan.carrier,
         order_tid=scan.order_tid,
         reasons=json.loads(scan.reasons),
-        evidence=json.loads(scan.evidence),
+        evidence=ScanEvidence.from_json(json.loads(scan.evidence)),
         resolved_by=item.resolved_by,
         resolved_at=as_utc(item.resolved_at) if item.resolved_at else None,
     )

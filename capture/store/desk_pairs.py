@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from capture.store.audit import as_utc
-from capture.store.tables import DeskPair, utcnow
+from capture.store.tables import DeskPair, as_utc, utcnow
 
 
 @dataclass(frozen=True)
