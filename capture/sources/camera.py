@@ -9,9 +9,9 @@ Per frame, cheapest first:
    frame lasts, and an empty desk is steady too.
 The tracker merges the frames' readings into one capture per parcel; each
 capture is decided on its best frame, which is saved as evidence and goes
-through the same match and recording as `waybill scan` (api.scan_frame).
+through the same match and recording as `waybill scan` (the Recorder it is given).
 A label still moving in gets one first look, kept only if it queues the
-parcel (api.scan_frame_if_queued; see sources.tracker).
+parcel (Recorder.record_if_queued; see sources.tracker).
 Decisions run on this thread: while one is made a live reader keeps
 only the newest frames, so the next look is at the desk as it is now.
 """
@@ -28,10 +28,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from capture import api
 from capture.errors import SourceUnavailable
 from capture.pipeline import carriers
 from capture.pipeline.decode import read_barcodes
@@ -39,6 +37,7 @@ from capture.pipeline.run import Engines, read_label
 from capture.settings import Settings
 from capture.sources import evidence
 from capture.sources.backoff import Backoff
+from capture.sources.recorder import Recorder, RecorderFactory
 from capture.sources.stillness import Stillness
 from capture.sources.stream import (
     STALL_S,
@@ -51,7 +50,7 @@ from capture.sources.stream import (
     open_capture,
     parse_source,
 )
-from capture.sources.tracker import Decision, NumberRead, ParcelTracker, Sighting
+from capture.sources.tracker import ParcelCapture, ParcelTracker, SightedNumber, Sighting
 from capture.types import BarcodeRead, Frame, Quad, ScanResult, Via
 
 log = logging.getLogger(__name__)
@@ -118,7 +117,7 @@ class Looker:
             return Sighting(frame, reads, steady, barcodes)
         decoded, facts = read_label(Frame(frame.image, "camera"), self._chosen, self._settings)
         found = _waybill_reads(decoded.barcodes)
-        found += tuple(NumberRead(c.number, Via.OCR, None) for c in facts.candidates if c.via is Via.OCR)
+        found += tuple(SightedNumber(c.number, Via.OCR, None) for c in facts.candidates if c.via is Via.OCR)
         self._ocr_found = self._ocr_found or bool(found)
         return Sighting(frame, found, steady)
 
@@ -149,13 +148,13 @@ def _in_frame(read: BarcodeRead, to_frame: float) -> BarcodeRead:
     return replace(read, box=box)
 
 
-def _waybill_reads(reads: tuple[BarcodeRead, ...]) -> tuple[NumberRead, ...]:
+def _waybill_reads(reads: tuple[BarcodeRead, ...]) -> tuple[SightedNumber, ...]:
     """Barcodes (boxes in frame pixels) that carry a waybill number, not a QR code's URL."""
     found = []
     for read in reads:
         number = carriers.canonical(read.text)
         if carriers.identify(number):
-            found.append(NumberRead(number, Via.BARCODE, read.box))
+            found.append(SightedNumber(number, Via.BARCODE, read.box))
     return tuple(found)
 
 
@@ -169,17 +168,15 @@ class CameraRun:
         on_event: Callable[[CameraEvent], None],
         stop: threading.Event,
         realtime: bool,
-        chosen: Engines,
-        db: Engine,
+        recorder: Recorder,
     ) -> None:
         self.source = source
         self.settings = settings
         self.on_event = on_event
         self.stop = stop
         self.realtime = realtime
-        self.chosen = chosen
-        self.db = db
-        self.looker = Looker(chosen, settings)
+        self.recorder = recorder
+        self.looker = Looker(recorder.engines, settings)
         self.evidence_root = evidence.evidence_root(settings.evidence_dir)
         self.tracker = ParcelTracker(cooldown_s=settings.camera_cooldown_s, first_looks=not settings.desk_station)
         self.frames = NewestFrames(drop=source.live or realtime)
@@ -230,7 +227,7 @@ class CameraRun:
         self.frames_before += reader.frames_read
         return FrameReader(self.source, self.frames, None, realtime=self.realtime).start()
 
-    def _capture(self, decision: Decision) -> bool:
+    def _capture(self, decision: ParcelCapture) -> bool:
         """Decide and record one parcel; False when nothing was recorded."""
         sighting = decision.sighting
         started = time.perf_counter()
@@ -278,8 +275,8 @@ class CameraRun:
                 if first_look:
                     # The preview's barcodes, not a second read at full size:
                     # this look is about time, and the steady frame reads fully.
-                    return api.scan_frame_if_queued(frame, self.chosen, self.settings, self.db, started, barcodes)
-                return api.scan_frame(frame, self.chosen, self.settings, self.db, started)
+                    return self.recorder.record_if_queued(frame, started, barcodes)
+                return self.recorder.record(frame, started)
             except DBAPIError as exc:
                 log.warning(
                     "database busy recording %s (attempt %d of %d): %s", frame.source, attempt, DB_ATTEMPTS, exc
@@ -294,6 +291,7 @@ def watch_camera(
     settings: Settings,
     on_event: Callable[[CameraEvent], None],
     stop: threading.Event | None,
+    make_recorder: RecorderFactory,
     realtime: bool = False,
 ) -> CameraSummary:
     source = parse_source(raw)
@@ -304,7 +302,5 @@ def watch_camera(
             f"cannot open camera {raw}", "check the device index or URL, and that no other program holds the camera"
         )
     # Engines and database after the camera: a wrong index fails at once, not after loading models.
-    run = CameraRun(
-        source, settings, on_event, stop or threading.Event(), realtime, api.engines(settings), api.database(settings)
-    )
+    run = CameraRun(source, settings, on_event, stop or threading.Event(), realtime, make_recorder(settings))
     return run.run(first)

@@ -14,6 +14,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from capture.errors import InputFileError, UnreadableImage
 from capture.types import Frame
 
+# Files are hashed in pieces this big, so a huge one never sits whole in memory.
+HASH_CHUNK = 1 << 20
+
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})
 # Names that sync clients and editors leave behind while a file is still
 # being written, or that are not photos at all.
@@ -89,3 +92,15 @@ def decode_image_bytes(data: bytes, name: str, max_pixels: int) -> np.ndarray:
             f"{name}: the image data is damaged ({exc})", "the photo is truncated or corrupt; take or copy it again"
         ) from exc
     return cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR)
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, or "" when it cannot be read (the worker then records why)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(HASH_CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()

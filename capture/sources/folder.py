@@ -34,7 +34,6 @@ the problem each one fixes:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import queue
@@ -50,34 +49,27 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from capture.errors import CaptureError, DatabaseError, SourceUnavailable
 from capture.settings import Settings
-from capture.sources import filing, handled
+from capture.sources import filing
 from capture.sources.backoff import Backoff
-from capture.sources.files import is_candidate_photo
-from capture.sources.folder_worker import (
-    DatabaseBusy,
-    ScanJob,
-    scan_job,
-    warm_up,
-    warm_up_worker,
-)
+from capture.sources.files import is_candidate_photo, sha256_of
+from capture.sources.folder_events import FolderEvents, FolderState
+from capture.sources.folder_filing import Filer
+from capture.sources.folder_worker import DatabaseBusy, ScanJob, scan_job, use_recorder, warm_up_worker, worker_settings
 from capture.sources.handled import Handled
+from capture.sources.recorder import RecorderFactory
 from capture.sources.stability import SettleWatch
-from capture.store import repo
-from capture.store.db import open_engine, session_scope
-from capture.types import ScanResult, Status
+from capture.types import ScanSummary
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +81,6 @@ DB_RETRY_CAP_S = 30.0
 # A photo that crashes its worker process twice is filed in failed/ instead
 # of taking the pool down a third time.
 MAX_WORKER_CRASHES = 2
-HASH_CHUNK = 1 << 20
-WATCHED_EVENTS = frozenset({"created", "modified", "moved", "closed"})
 
 
 @dataclass
@@ -104,36 +94,16 @@ class _Job:
     crashes: int = 0
 
 
-class _Events(FileSystemEventHandler):
-    """Hands watchdog's events to the watcher's loop; the loop alone touches its state."""
-
-    def __init__(self, paths: queue.SimpleQueue[Path], wake: threading.Event) -> None:
-        self._paths = paths
-        self._wake = wake
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in WATCHED_EVENTS or event.is_directory:
-            return
-        path = event.dest_path if event.event_type == "moved" else event.src_path
-        self._paths.put(Path(os.fsdecode(path)))
-        self._wake.set()
-
-
-@dataclass
-class _FolderState:
-    """Is the folder there, and is it the same folder we are watching."""
-
-    identity: tuple[int, int] | None = None
-    watch: ObservedWatch | None = None
-    next_rescan: float = 0.0
-    said_missing: bool = False
-
-
 class FolderWatcher:
     """The watcher's loop and all its state; one thread (the caller's) runs it."""
 
     def __init__(
-        self, layout: filing.Layout, settings: Settings, on_result: Callable[[Handled], None], stop: threading.Event
+        self,
+        layout: filing.Layout,
+        settings: Settings,
+        on_result: Callable[[Handled], None],
+        stop: threading.Event,
+        make_recorder: RecorderFactory,
     ) -> None:
         self.layout = layout
         self.settings = settings
@@ -146,9 +116,11 @@ class FolderWatcher:
         self._running: dict[Path, _Job] = {}  # by in-progress path
         self._unrecovered: list[Path] = []  # in-progress/ files to check after a (re)start
         self._reserved: set[Path] = set()  # filing names promised to running jobs
+        self._filer = Filer(layout, self._reserved, on_result)
         self._db_backoff = Backoff(DB_RETRY_FIRST_S, DB_RETRY_CAP_S)
-        self._folder = _FolderState()
-        self._db: Engine = open_engine(settings.db_url)
+        self._folder = FolderState()
+        self._make_recorder = make_recorder
+        self._recorder = make_recorder(settings)  # this process's: duplicates, and the one-worker thread
         self._observer: BaseObserver = (
             PollingObserver(timeout=settings.watch_poll_interval_s) if settings.watch_polling else Observer()
         )
@@ -218,7 +190,7 @@ class FolderWatcher:
         try:
             self.layout.make()
             self._folder.watch = self._observer.schedule(
-                _Events(self._events, self._wake), str(self.layout.inbox), recursive=False
+                FolderEvents(self._events, self._wake), str(self.layout.inbox), recursive=False
             )
         except OSError as exc:  # vanished again between the stat and now
             log.warning("cannot watch %s yet: %s", self.layout.inbox, exc)
@@ -275,11 +247,11 @@ class FolderWatcher:
         if not os.path.lexists(path):
             return
         if filing.link_leaves(path, self.layout.inbox):
-            self._refuse_link(path)
+            self._filer.refuse_link(path)
             return
         if not path.is_file():
             return
-        sha256 = _sha256(path)
+        sha256 = sha256_of(path)
         if sha256 and any(job.scan.sha256 == sha256 for job in self._running.values()):
             self._settle.note(path)  # its twin is being read: look again when that is done
             return
@@ -290,7 +262,7 @@ class FolderWatcher:
             self._settle.note(path)
             return
         if earlier is not None:
-            self._file_duplicate(path, earlier)
+            self._filer.duplicate(path, earlier)
             return
         try:
             work = filing.move(path, filing.free_name(self.layout.in_progress, path.name))
@@ -314,11 +286,8 @@ class FolderWatcher:
         job.future = self._pool.submit(scan_job, job.scan)
         job.future.add_done_callback(lambda _f: self._wake.set())
 
-    def _earlier_scan(self, sha256: str) -> repo.ScanSummary | None:
-        if not sha256:
-            return None
-        with session_scope(self._db) as session:
-            return repo.scan_by_sha256(session, sha256)
+    def _earlier_scan(self, sha256: str) -> ScanSummary | None:
+        return self._recorder.earlier_scan(sha256) if sha256 else None
 
     # --- results --------------------------------------------------------------------
 
@@ -348,7 +317,7 @@ class FolderWatcher:
                 continue
             self._db_backoff.reset()
             del self._running[work]
-            self._file_result(job, outcome)
+            self._filer.result(job.dropped, job.work, job.scan, outcome)
 
     def _worker_crashed(self, job: _Job) -> None:
         """A worker process died (out of memory, a crash in native code): new pool, try once more."""
@@ -359,49 +328,9 @@ class FolderWatcher:
         if job.crashes >= MAX_WORKER_CRASHES:
             self._file_crashed(job, f"a worker process died reading this photo {job.crashes} times")
 
-    def _file_result(self, job: _Job, result: ScanResult) -> None:
-        failed = result.outcome.status is Status.ERROR
-        dest = Path(job.scan.failed_as if failed else job.scan.processed_as)
-        self._reserved -= {Path(job.scan.processed_as), Path(job.scan.failed_as)}
-        self._file(job.dropped, job.work, dest, result, handled.scan_words(result), job.scan.sha256)
-
     def _file_crashed(self, job: _Job, why: str) -> None:
         self._running.pop(job.work, None)
-        self._reserved -= {Path(job.scan.processed_as), Path(job.scan.failed_as)}
-        dest = Path(job.scan.failed_as)
-        self._file(job.dropped, job.work, dest, handled.reader_crashed(dest, why), why, job.scan.sha256)
-
-    def _file_duplicate(self, path: Path, earlier: repo.ScanSummary) -> None:
-        dest = filing.free_name(self.layout.processed, path.name, self._reserved)
-        result = handled.duplicate(dest, earlier)
-        self._file(path, path, dest, result, result.outcome.detail, "", duplicate_of=earlier.id)
-
-    def _refuse_link(self, path: Path) -> None:
-        dest = filing.free_name(self.layout.failed, path.name, self._reserved)
-        result = handled.link_refused(dest, path)
-        self._file(path, path, dest, result, result.outcome.detail, "")
-
-    def _file(
-        self,
-        dropped: Path,
-        current: Path,
-        dest: Path,
-        result: ScanResult,
-        why: str,
-        sha256: str,
-        duplicate_of: int | None = None,
-        recovered: bool = False,
-    ) -> None:
-        try:
-            if os.path.lexists(dest):  # someone put a file there meanwhile: never overwrite it
-                dest = filing.free_name(dest.parent, dest.name, self._reserved)
-            filing.move(current, dest)
-        except OSError as exc:
-            log.error("cannot file %s into %s: %s", current, dest.parent, exc)
-            return
-        done = Handled(dropped, dest, filing.sidecar_path(dest), result, duplicate_of, recovered)
-        filing.write_sidecar(dest, handled.sidecar_body(done, why, sha256))
-        self.on_result(done)
+        self._filer.crashed(job.dropped, job.work, job.scan, why)
 
     # --- after a restart --------------------------------------------------------------
 
@@ -412,7 +341,7 @@ class FolderWatcher:
             if not work.is_file():
                 self._unrecovered.pop(0)
                 continue
-            sha256 = _sha256(work)
+            sha256 = sha256_of(work)
             try:
                 earlier = self._earlier_scan(sha256)
             except (DBAPIError, DatabaseError) as exc:
@@ -424,21 +353,11 @@ class FolderWatcher:
                 log.warning("%s was left half-done by a restart; reading it again", work.name)
                 self._start(dropped, work, sha256)
                 continue
-            self._file_recorded(dropped, work, earlier, sha256)
-
-    def _file_recorded(self, dropped: Path, work: Path, earlier: repo.ScanSummary, sha256: str) -> None:
-        home = self.layout.failed if earlier.status == Status.ERROR.value else self.layout.processed
-        recorded_as = Path(earlier.path)
-        free = recorded_as.parent == home and not os.path.lexists(recorded_as)
-        dest = recorded_as if free else filing.free_name(home, work.name, self._reserved)
-        log.warning("%s was recorded (scan %d) before a restart; filing it now", work.name, earlier.id)
-        self._file(
-            dropped, work, dest, handled.recorded(dest, earlier), handled.earlier_words(earlier), sha256, recovered=True
-        )
+            self._filer.recorded(dropped, work, earlier, sha256)
 
     def _new_pool(self) -> Executor:
         if self.settings.watch_workers == 1:
-            warm_up(self.settings)
+            use_recorder(self._recorder)
             return ThreadPoolExecutor(max_workers=1, thread_name_prefix="waybill-reader")
         # spawn, not fork: the watcher already runs watchdog's threads, and a
         # forked child would inherit their locks mid-use.
@@ -446,36 +365,16 @@ class FolderWatcher:
             max_workers=self.settings.watch_workers,
             mp_context=get_context("spawn"),
             initializer=warm_up_worker,
-            initargs=(self.settings,),
+            initargs=(self.settings, self._make_recorder),
         )
 
 
 def watch_folder(
-    folder: Path, settings: Settings, on_result: Callable[[Handled], None], stop: threading.Event | None
+    folder: Path,
+    settings: Settings,
+    on_result: Callable[[Handled], None],
+    stop: threading.Event | None,
+    make_recorder: RecorderFactory,
 ) -> None:
     layout = filing.Layout.under(folder, settings.watch_processed_dir, settings.watch_failed_dir)
-    FolderWatcher(layout, worker_settings(settings), on_result, stop or threading.Event()).run()
-
-
-def worker_settings(settings: Settings) -> Settings:
-    """Share the cores between the worker processes' OCR instead of letting each take all.
-
-    Left to itself ONNX Runtime starts one spinning thread per core in every
-    process: two workers on two cores ran four busy threads and read fewer
-    photos per second than one worker did.
-    """
-    if settings.watch_workers == 1 or settings.ocr_threads > 0:
-        return settings
-    return replace(settings, ocr_threads=max(1, (os.cpu_count() or 1) // settings.watch_workers))
-
-
-def _sha256(path: Path) -> str:
-    """The file's SHA-256, or "" when it cannot be read (the worker then records why)."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as f:
-            while chunk := f.read(HASH_CHUNK):
-                digest.update(chunk)
-    except OSError:
-        return ""
-    return digest.hexdigest()
+    FolderWatcher(layout, worker_settings(settings), on_result, stop or threading.Event(), make_recorder).run()

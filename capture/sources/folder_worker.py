@@ -1,10 +1,10 @@
 """The part of the drop folder that runs in a worker: read one photo, decide, record.
 
 With `watch_workers` above 1 this runs in separate processes (spawned, so
-no thread or lock of the watcher is copied into them).  Each process loads
-the engines once (the registry caches them by settings) and opens the
-database once; every photo is then one short transaction, as `waybill scan`
-does it, through the same api functions.
+no thread or lock of the watcher is copied into them).  Each process builds
+its Recorder once, from the factory the facade gave the watcher, and the
+recorder keeps the engines and the database for every photo after; each
+photo is then one short transaction, as `waybill scan` does it.
 """
 
 from __future__ import annotations
@@ -12,20 +12,21 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from capture import api
+from capture.engines.cpu import usable_cores
 from capture.errors import CaptureError, DatabaseError, UnreadableImage
 from capture.settings import Settings
 from capture.sources.files import load_frame
-from capture.store.db import open_engine
+from capture.sources.recorder import Recorder, RecorderFactory
 from capture.types import ScanResult
 
 log = logging.getLogger(__name__)
+# This process's recorder: set by use_recorder (the watcher's own thread pool)
+# or by warm_up_worker (a worker process).
+_recorder: Recorder | None = None
 
 
 @dataclass(frozen=True)
@@ -44,40 +45,49 @@ class DatabaseBusy:
     message: str
 
 
-@lru_cache(maxsize=2)
-def _database(url: str) -> Engine:
-    return open_engine(url)
+def use_recorder(recorder: Recorder) -> None:
+    """Read photos in this process with `recorder`, its engines loaded now, so the first photo is not the slow one."""
+    global _recorder
+    _recorder = recorder
+    recorder.engines  # noqa: B018  (loading the engines is the point)
 
 
-def warm_up(settings: Settings) -> None:
-    """Load the engines before the first photo, so it is not the slow one."""
-    api.engines(settings)
-
-
-def warm_up_worker(settings: Settings) -> None:
+def warm_up_worker(settings: Settings, make_recorder: RecorderFactory) -> None:
     """Process initializer.  An initializer that raises breaks the whole pool with no
     message; missing engines or models are left to the first photo instead, whose
     CaptureError reaches the watcher and stops it with the reason."""
     try:
-        warm_up(settings)
+        use_recorder(make_recorder(settings))
     except CaptureError as exc:
         log.error("worker cannot load the engines: %s", exc)
 
 
 def scan_job(job: ScanJob) -> ScanResult | DatabaseBusy:
     started = time.perf_counter()
-    settings = job.settings
-    chosen = api.engines(settings)
+    recorder = _recorder
+    if recorder is None:
+        raise RuntimeError("scan_job ran in a process whose recorder was never set (use_recorder)")
     try:
-        db = _database(settings.db_url)
         try:
-            frame = load_frame(Path(job.work_path), settings.max_image_pixels)
+            frame = load_frame(Path(job.work_path), job.settings.max_image_pixels)
         except UnreadableImage as exc:
             log.warning("unreadable photo %s: %s", job.work_path, exc.message)
-            return api.record_unreadable(job.failed_as, job.sha256, exc, chosen, db, started)
-        return api.scan_frame(replace(frame, source=job.processed_as), chosen, settings, db, started)
+            return recorder.record_unreadable(job.failed_as, job.sha256, exc, started)
+        return recorder.record(replace(frame, source=job.processed_as), started)
     except (DBAPIError, DatabaseError) as exc:
         # "database is locked" past SQLite's busy timeout, a PostgreSQL restart:
         # the transaction rolled back, so the photo is simply read again later.
         log.warning("database busy while recording %s: %s", job.work_path, exc)
         return DatabaseBusy(str(exc))
+
+
+def worker_settings(settings: Settings) -> Settings:
+    """Share the cores between the worker processes' OCR instead of letting each take all.
+
+    Left to itself ONNX Runtime starts one spinning thread per core in every
+    process: two workers on two cores ran four busy threads and read fewer
+    photos per second than one worker did.
+    """
+    if settings.watch_workers == 1 or settings.ocr_threads > 0:
+        return settings
+    return replace(settings, ocr_threads=max(1, usable_cores() // settings.watch_workers))

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from capture import report
-from capture.store.repo import ScanSummary
-from capture.types import Candidate, Outcome, Reason, ScanResult, Status, Via
+from capture.types import Candidate, Outcome, Reason, ScanResult, ScanSummary, Status, Via
 
 
 @dataclass(frozen=True)
@@ -43,23 +42,6 @@ def sidecar_body(handled: Handled, why: str, sha256: str) -> dict[str, Any]:
         "recovered_after_restart": handled.recovered,
         "scan": report.scan_contract(handled.result),
     }
-
-
-def scan_words(result: ScanResult) -> str:
-    """A recorded scan in one line: "queued SF123... for order 4012...", or the error's reason."""
-    outcome = result.outcome
-    if outcome.status is Status.ERROR:
-        return outcome.detail
-    said = [outcome.status.value]
-    if outcome.candidate:
-        said.append(outcome.candidate.number)
-    if outcome.order:
-        said.append(f"for order {outcome.order.tid}")
-    if outcome.reasons:
-        said.append(
-            "(" + ", ".join(str(r) for r in outcome.reasons) + (f": {outcome.detail}" if outcome.detail else "") + ")"
-        )
-    return " ".join(said)
 
 
 def earlier_words(scan: ScanSummary) -> str:
@@ -93,7 +75,10 @@ def reader_crashed(filed: Path, why: str) -> ScanResult:
 def recorded(filed: Path, earlier: ScanSummary) -> ScanResult:
     """The scan a photo got before a restart, for the photo now filed."""
     outcome = Outcome(
-        Status(earlier.status), tuple(earlier.reasons), candidate=_candidate(earlier), detail=earlier_words(earlier)
+        Status(earlier.status),
+        tuple(Reason(r) for r in earlier.reasons),
+        candidate=_candidate(earlier),
+        detail=earlier_words(earlier),
     )
     return ScanResult(path=str(filed), outcome=outcome, decoded=None, ms=0.0, scan_id=earlier.id)
 

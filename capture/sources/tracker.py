@@ -51,7 +51,7 @@ AT_REST_MIN_PX = 3.0
 
 
 @dataclass(frozen=True)
-class NumberRead:
+class SightedNumber:
     """A waybill number read in one frame, and where (frame pixels)."""
 
     number: str
@@ -71,7 +71,7 @@ class Sighting:
     """What one processed frame showed."""
 
     frame: StreamFrame
-    reads: tuple[NumberRead, ...]
+    reads: tuple[SightedNumber, ...]
     steady: bool
     barcodes: tuple[BarcodeRead, ...] = ()  # every barcode the frame's preview read, boxes in frame pixels
 
@@ -80,7 +80,7 @@ class Sighting:
 
 
 @dataclass(frozen=True, eq=False)
-class Decision:
+class ParcelCapture:
     """A parcel to capture: its number and the frame to decide on."""
 
     number: str
@@ -116,7 +116,7 @@ class ParcelTracker:
     _tracks: dict[str, _Track] = field(default_factory=dict)
     _quiet: dict[str, float] = field(default_factory=dict)  # decided number -> last seen (stream s)
 
-    def update(self, sighting: Sighting) -> list[Decision]:
+    def update(self, sighting: Sighting) -> list[ParcelCapture]:
         now = sighting.frame.stream_s
         height, width = sighting.frame.image.shape[:2]
         for number in sighting.numbers():
@@ -143,7 +143,7 @@ class ParcelTracker:
         self._quiet = {n: seen for n, seen in self._quiet.items() if now - seen <= quiet_for}
         return decisions
 
-    def flush(self) -> list[Decision]:
+    def flush(self) -> list[ParcelCapture]:
         """The stream ended: decide every confirmed number still in view."""
         decisions = [
             self._decide(number, track.best) for number, track in list(self._tracks.items()) if track.confirmed
@@ -157,7 +157,7 @@ class ParcelTracker:
             self._tracks.pop(number, None)
             self._quiet[number] = max(now, self._quiet.get(number, now))
 
-    def _ready(self, number: str, sighting: Sighting, now: float) -> Decision | None:
+    def _ready(self, number: str, sighting: Sighting, now: float) -> ParcelCapture | None:
         track = self._tracks[number]
         gone = now - track.last_s > LOST_AFTER_S
         if not track.confirmed:
@@ -170,18 +170,20 @@ class ParcelTracker:
             return self._decide(number, track.best)
         if self.first_looks and not track.looked and track.at_rest and _band_in_view(number, sighting):
             track.looked = True
-            return Decision(number, sighting, track.barcode_frames + track.ocr_frames, track.first_s, first_look=True)
+            return ParcelCapture(
+                number, sighting, track.barcode_frames + track.ocr_frames, track.first_s, first_look=True
+            )
         return None
 
-    def taken(self, decision: Decision) -> None:
+    def taken(self, decision: ParcelCapture) -> None:
         """A first look queued its parcel: the number is decided, no steady frame needed."""
         if decision.number in self._tracks:
             self._decide(decision.number, decision.sighting)
 
-    def _decide(self, number: str, sighting: Sighting) -> Decision:
+    def _decide(self, number: str, sighting: Sighting) -> ParcelCapture:
         track = self._tracks.pop(number)
         self._quiet[number] = track.last_s
-        return Decision(number, sighting, track.barcode_frames + track.ocr_frames, track.first_s)
+        return ParcelCapture(number, sighting, track.barcode_frames + track.ocr_frames, track.first_s)
 
 
 def _band_in_view(number: str, sighting: Sighting) -> bool:

@@ -10,5 +10,6 @@ webhook.py     a signed JSON POST to the shop's own system
 csv_export.py  a CSV for bulk shipping in the seller back office
 credentials.py secrets from the environment or an owner-only file; never shown
 single_worker.py  one worker per SQLite database (an OS file lock)
-service.py     the operations as functions (raise, never exit); commands.py the CLI
+The facade side (run_upload, the queue commands, the pull) is capture/api/uploading.py;
+the commands are capture/cli/upload.py and capture/cli/orders.py.
 """

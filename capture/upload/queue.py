@@ -42,7 +42,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from capture.settings import Settings
-from capture.store import jobs
+from capture.store import job_views, jobs
 from capture.store.db import session_scope
 from capture.store.tables import JobStatus
 from capture.upload.connector import (
@@ -144,9 +144,9 @@ class QueueChange:
     unknown: list[int]  # ids with no job
 
 
-def list_jobs(engine: Engine, statuses: tuple[str, ...] = ()) -> list[jobs.JobView]:
+def list_jobs(engine: Engine, statuses: tuple[str, ...] = ()) -> list[job_views.JobView]:
     with session_scope(engine) as session:
-        return jobs.list_jobs(session, statuses)
+        return job_views.list_jobs(session, statuses)
 
 
 def _change(engine: Engine, ids: list[int], move: Callable[[Session], list[int]]) -> QueueChange:
@@ -154,7 +154,7 @@ def _change(engine: Engine, ids: list[int], move: Callable[[Session], list[int]]
         changed = move(session)
         if not ids:
             return QueueChange(changed=changed, refused={}, unknown=[])
-        found = jobs.statuses_of(session, ids)
+        found = job_views.statuses_of(session, ids)
     refused = {i: found[i] for i in ids if i in found and i not in changed}
     unknown = [i for i in ids if i not in found]
     return QueueChange(changed=changed, refused=refused, unknown=unknown)

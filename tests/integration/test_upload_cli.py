@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from capture import api
 from capture.cli import main
-from capture.upload import service
 from tests.fakes.taobao_server import FakeTaobao, Fault
 from tests.integration.upload_helpers import queue_jobs, sf, tid, upload_settings, waybill, worker_env
 
@@ -34,7 +34,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def engine(db_path: Path, tmp_path: Path, upload_home: Path) -> Engine:
-    return service.database(upload_settings(f"sqlite:///{db_path}", tmp_path / "cache"))
+    return api.database(upload_settings(f"sqlite:///{db_path}", tmp_path / "cache"))
 
 
 @pytest.fixture
@@ -167,7 +167,7 @@ def test_queue_list_retry_cancel_and_export(
     assert "nothing pending" in out and not (tmp_path / "again.csv").exists()
     code, out, err = run_cli(["queue", "export", str(export_file)], env)
     assert code == 4 and "already exists" in err
-    jobs = {j.order_tid: j for j in service.list_jobs(upload_settings(env["WAYBILL_DB_URL"], tmp_path / "cache"))}
+    jobs = {j.order_tid: j for j in api.list_jobs(upload_settings(env["WAYBILL_DB_URL"], tmp_path / "cache"))}
     assert {jobs[tid(n)].status for n in (3, 4, 5)} == {"exported"}
     assert jobs[tid(3)].exported_to == str(export_file.resolve())
 
@@ -187,9 +187,7 @@ def test_queue_list_retry_cancel_and_export(
     code, out, err = run_cli(["upload", "--until-empty"], env)
     assert code == 0, err
     assert "upload: sent 3, review 0, dead 0" in out
-    final = {
-        j.order_tid: j.status for j in service.list_jobs(upload_settings(env["WAYBILL_DB_URL"], tmp_path / "cache"))
-    }
+    final = {j.order_tid: j.status for j in api.list_jobs(upload_settings(env["WAYBILL_DB_URL"], tmp_path / "cache"))}
     assert final == {tid(1): "sent", tid(2): "sent", tid(3): "sent", tid(4): "sent", tid(5): "cancelled"}
     assert fake_taobao.stats.ships == {tid(1): 1, tid(2): 1, tid(3): 1, tid(4): 1}
 

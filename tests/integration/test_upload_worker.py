@@ -1,7 +1,7 @@
 """The upload worker against the loopback Taobao fake, on SQLite.
 
 Real parts only: jobs are queued by the scan recorder, the worker runs the
-product's code end to end (service.run_upload), HTTP goes over loopback to
+product's code end to end (api.run_upload), HTTP goes over loopback to
 tests/fakes/taobao_server.py, which checks signatures and keeps order state.
 """
 
@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from capture import api
 from capture.errors import CredentialsError
 from capture.settings import Settings
 from capture.store.db import session_scope
-from capture.store.jobs import JobView
+from capture.store.job_views import JobView
 from capture.store.order_source import OrderRow, upsert_orders
 from capture.store.tables import Order, OrderStatus
-from capture.upload import service
 from capture.upload.worker import JobResult, WorkerReport
 from tests.fakes.taobao_server import SHIPPINGS, FakeTaobao, Fault
 from tests.integration.upload_helpers import credentials_env, queue_jobs, sf, tid, upload_settings
@@ -34,18 +34,18 @@ def settings(tmp_path: Path, upload_home: Path) -> Settings:
 
 @pytest.fixture
 def engine(settings: Settings) -> Engine:
-    return service.database(settings)
+    return api.database(settings)
 
 
 def run(settings: Settings, fake: FakeTaobao, results: list[JobResult] | None = None) -> WorkerReport:
     collect = results.append if results is not None else None
-    return service.run_upload(
+    return api.run_upload(
         settings, until_empty=True, env=credentials_env(fake), on_result=collect, handle_signals=False
     )
 
 
 def jobs_by_order(settings: Settings) -> dict[str, JobView]:
-    return {job.order_tid: job for job in service.list_jobs(settings)}
+    return {job.order_tid: job for job in api.list_jobs(settings)}
 
 
 def test_a_queue_is_sent_once_per_order_and_the_worker_exits_when_empty(
@@ -217,7 +217,7 @@ def test_a_job_is_dead_after_the_last_attempt(settings: Settings, engine: Engine
 
     # A person retries it once the platform is well again.
     fake_taobao.clear_faults()
-    change = service.retry_jobs(settings, [])
+    change = api.retry_jobs(settings, [])
     assert change.changed == [job.id]
     run(settings, fake_taobao)
     assert jobs_by_order(settings)[tid(1)].status == "sent"

@@ -31,6 +31,7 @@ from capture.sources.folder import Handled
 from capture.store import repo
 from capture.store.db import session_scope
 from capture.types import Outcome
+from tests.scan_rows import record_scan
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = ROOT / "samples" / "photos"
@@ -173,7 +174,7 @@ def test_a_busy_drop_folder(tmp_path, settings):
         and copy.duplicate_of == results["already-there.jpg"].result.scan_id
     )
     assert scans_with(settings, dropped["already-there.jpg"]) == 1, "the same photo was read twice"
-    queued = api.queue_entries(settings)
+    queued = api.list_jobs(settings)
     assert sorted(e.waybill for e in queued) == sorted(
         {number_of(h.result.outcome) for h in results.values() if h.result.outcome.status.value == "queued"}
     )
@@ -234,7 +235,7 @@ def test_a_photo_recorded_before_a_crash_is_filed_not_read_again(tmp_path, setti
     shutil.copy(CLEAN_A, left)
     recorded_as = inbox / "processed" / "left.jpg"
     with session_scope(api.database(settings)) as session:  # the commit happened; the move did not
-        scan_id = repo.record_scan(
+        scan_id = record_scan(
             session,
             repo.ScanRecord(
                 path=str(recorded_as),

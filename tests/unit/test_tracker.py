@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from capture.sources.stream import StreamFrame
-from capture.sources.tracker import LOST_AFTER_S, NumberRead, ParcelTracker, Sighting
+from capture.sources.tracker import LOST_AFTER_S, ParcelTracker, SightedNumber, Sighting
 from capture.types import Via
 
 FPS = 10
@@ -15,16 +15,16 @@ AT_EDGE = ((0.0, 300.0), (200.0, 300.0), (200.0, 420.0), (0.0, 420.0))
 SF, ZTO = "SF1234567890123", "75462889751402"
 
 
-def seen(index: int, *reads: NumberRead, steady: bool = False) -> Sighting:
+def seen(index: int, *reads: SightedNumber, steady: bool = False) -> Sighting:
     return Sighting(StreamFrame(IMAGE, index, index / FPS, 0.0), reads, steady)
 
 
-def barcode(number: str, box=CENTRED) -> NumberRead:
-    return NumberRead(number, Via.BARCODE, box)
+def barcode(number: str, box=CENTRED) -> SightedNumber:
+    return SightedNumber(number, Via.BARCODE, box)
 
 
-def ocr(number: str) -> NumberRead:
-    return NumberRead(number, Via.OCR, None)
+def ocr(number: str) -> SightedNumber:
+    return SightedNumber(number, Via.OCR, None)
 
 
 def run(tracker: ParcelTracker, sightings: list[Sighting], queues_at_first_look: bool = False) -> list[tuple[str, int]]:

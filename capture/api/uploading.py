@@ -1,7 +1,7 @@
-"""Upload operations as functions: they raise CaptureError subclasses, never exit.
+"""Uploading: the worker that sends queued jobs, the queue as people act on it, and order pulls.
 
-The CLI (capture/upload/commands.py) and later the web page are thin
-adapters over these.
+The marketplaces' own parts (connectors, clients, carrier codes) live in
+capture/upload/; this is the facade's side of them.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_cache_dir
-from sqlalchemy.engine import Engine
 
+from capture.api.runtime import database
 from capture.errors import QueueActionError
 from capture.settings import APP_NAME, Settings
-from capture.store import jobs
-from capture.store.db import open_engine, session_scope
+from capture.store import job_views, jobs
+from capture.store.db import session_scope
 from capture.store.order_source import upsert_orders
 from capture.upload import credentials, queue
 from capture.upload.connector import Connector
@@ -37,11 +37,6 @@ from capture.upload.worker import (
     new_worker_id,
     stop_on_signals,
 )
-
-
-def database(settings: Settings) -> Engine:
-    """The engine; a database an older release made is refused (capture.store.schema)."""
-    return open_engine(settings.db_url)
 
 
 def taobao_client(settings: Settings, env: Mapping[str, str] | None = None) -> TopClient:
@@ -80,19 +75,16 @@ def run_upload(
     chosen = make_connector(settings, connector, env)  # missing secrets fail before anything is locked
     engine = database(settings)
     stop = stop or threading.Event()
-    try:
-        with sqlite_single_worker(settings.db_url):
-            outbox = Outbox(engine, settings, new_worker_id(), chosen.name)
-            worker = Worker(outbox, chosen, settings, until_empty=until_empty, stop=stop, on_result=on_result)
-            if not handle_signals:
-                return worker.run()
-            with stop_on_signals(stop):
-                return worker.run()
-    finally:
-        engine.dispose()
+    with sqlite_single_worker(settings.db_url):
+        outbox = Outbox(engine, settings, new_worker_id(), chosen.name)
+        worker = Worker(outbox, chosen, settings, until_empty=until_empty, stop=stop, on_result=on_result)
+        if not handle_signals:
+            return worker.run()
+        with stop_on_signals(stop):
+            return worker.run()
 
 
-def list_jobs(settings: Settings, statuses: tuple[str, ...] = ()) -> list[jobs.JobView]:
+def list_jobs(settings: Settings, statuses: tuple[str, ...] = ()) -> list[job_views.JobView]:
     return queue.list_jobs(database(settings), statuses)
 
 
@@ -138,12 +130,8 @@ def pull_orders(settings: Settings, env: Mapping[str, str] | None = None) -> Pul
     client = taobao_client(settings, env)
     pages = list(pull_pages(client, settings.taobao_page_size))
     rows = [row for page in pages for row in page.rows]
-    engine = database(settings)
-    try:
-        with session_scope(engine) as session:
-            counts = upsert_orders(session, rows, source=PULL_SOURCE)
-    finally:
-        engine.dispose()
+    with session_scope(database(settings)) as session:
+        counts = upsert_orders(session, rows, source=PULL_SOURCE)
     return PullReport(
         pages=len(pages),
         added=counts.added,

@@ -1,0 +1,64 @@
+"""The application facade: every operation the CLI, the web page and the workers need.
+
+They raise CaptureError, never exit, and return typed values; the CLI and
+the pages only render them.  One set of engines and one database engine per
+process (capture.api.runtime), the schema checked when it is first opened.
+"""
+
+from capture.api.database import DatabaseStatus, DatabaseUpgrade, database_status, upgrade_database
+from capture.api.orders import import_orders
+from capture.api.reviewing import History, history, pair_order, resolve_review, review_entries
+from capture.api.runtime import close, database, engines
+from capture.api.scanning import (
+    decode_paths,
+    record_unreadable,
+    scan_frame,
+    scan_frame_if_queued,
+    scan_one,
+    scan_paths,
+)
+from capture.api.sources import run_camera, run_folder
+from capture.api.uploading import (
+    PullReport,
+    cancel_jobs,
+    export_csv,
+    list_jobs,
+    make_connector,
+    pull_orders,
+    retry_jobs,
+    run_upload,
+    taobao_client,
+)
+
+__all__ = [
+    "DatabaseStatus",
+    "DatabaseUpgrade",
+    "History",
+    "PullReport",
+    "cancel_jobs",
+    "close",
+    "database",
+    "database_status",
+    "decode_paths",
+    "engines",
+    "export_csv",
+    "history",
+    "import_orders",
+    "list_jobs",
+    "make_connector",
+    "pair_order",
+    "pull_orders",
+    "record_unreadable",
+    "resolve_review",
+    "retry_jobs",
+    "review_entries",
+    "run_camera",
+    "run_folder",
+    "run_upload",
+    "scan_frame",
+    "scan_frame_if_queued",
+    "scan_one",
+    "scan_paths",
+    "taobao_client",
+    "upgrade_database",
+]
