@@ -9,9 +9,9 @@ import time
 import numpy as np
 import pytest
 
+from capture.cli.render import BELL, GREEN, RED, YELLOW, LiveLines
 from capture.errors import SourceUnavailable
 from capture.sources.backoff import Backoff
-from capture.sources.commands import BELL, GREEN, RED, YELLOW, LiveLines
 from capture.sources.stability import SettleWatch
 from capture.sources.stream import (
     EndOfStream,

@@ -1,4 +1,4 @@
-"""`waybill db current` and `waybill db upgrade`: argument parsing and printing only."""
+"""`waybill db current` and `waybill db upgrade`: the database's schema revision, and bringing it up to date."""
 
 from __future__ import annotations
 
@@ -6,31 +6,30 @@ import argparse
 from typing import TextIO
 
 from capture import api
-from capture import settings as settings_mod
+from capture.cli.common import Commands, Parents, load_settings
 
 EXIT_OUTDATED = 1  # `db current` on a database that needs `db upgrade`
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(commands: Commands, parents: Parents) -> None:
+    """Add the `db` group (current, upgrade) to the `waybill` parser."""
     actions = commands.add_parser("db", help="the database's schema: show it, upgrade it").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"
     )
     current = actions.add_parser(
-        "current", parents=[common], help="the schema revision the database is at, and this release's"
+        "current", parents=[parents.common], help="the schema revision the database is at, and this release's"
     )
     current.set_defaults(run=cmd_db_current)
     upgrade = actions.add_parser(
-        "upgrade", parents=[common], help="bring the database to this release's schema in place (keeps every row)"
+        "upgrade",
+        parents=[parents.common],
+        help="bring the database to this release's schema in place (keeps every row)",
     )
     upgrade.set_defaults(run=cmd_db_upgrade)
 
 
-def _settings(args: argparse.Namespace) -> settings_mod.Settings:
-    return settings_mod.load(config=args.config, db_url=args.db)
-
-
 def cmd_db_current(args: argparse.Namespace, out: TextIO) -> int:
-    status = api.database_status(_settings(args))
+    status = api.database_status(load_settings(args))
     found = status.schema
     print(f"database: {status.where}", file=out)
     if found.is_new:
@@ -46,7 +45,7 @@ def cmd_db_current(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, out: TextIO) -> int:
-    done = api.upgrade_database(_settings(args))
+    done = api.upgrade_database(load_settings(args))
     step = done.upgrade
     print(f"database: {done.where}", file=out)
     if done.backup is not None:

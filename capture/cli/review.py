@@ -1,23 +1,19 @@
-"""`waybill review`, `waybill history`, `waybill pair`: argument parsing and printing only.
-
-The work is in capture/api.py (review_entries, resolve_review, history,
-pair_order) and the modules behind it.
-"""
+"""`waybill review`, `waybill history`, `waybill pair`: the photos that wait for a person, and what was decided."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import json
-from dataclasses import asdict
 from datetime import datetime
 from typing import TextIO
 
-from capture import api
-from capture import settings as settings_mod
-from capture.desk import PairResult, describe
-from capture.review import Choice, Resolution, Resolved, ReviewEntry
-from capture.settings import Settings
+from capture import api, views
+from capture.cli.common import Commands, Parents, load_settings, print_json
+from capture.desk_pairing import PairResult
+from capture.outcome_words import in_words
+from capture.review import Choice, OrderChoice, Resolution, Resolved, ReviewEntry
+from capture.store.audit import HistoryEntry
+from capture.store.job_views import JobView
 
 # Exit status when the checks before queueing refused a person's choice: the
 # item stays open and nothing was queued.  Scripts can tell it from success.
@@ -26,8 +22,30 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 ADDRESS_COLUMN_CHARS = 40
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(commands: Commands, parents: Parents) -> None:
     """Add review, history and pair to the `waybill` parser."""
+    _register_review(commands, parents.common)
+    hist = commands.add_parser(
+        "history", parents=[parents.common], help="every decision about a waybill or an order: who, when, why"
+    )
+    hist.add_argument("key", metavar="WAYBILL_OR_ORDER")
+    hist.add_argument("--json", action="store_true")
+    hist.set_defaults(run=cmd_history)
+
+    pair = commands.add_parser(
+        "pair",
+        parents=[parents.common],
+        help="desk pairing: hold an order (its pick list) for the station's next label",
+    )
+    pair.add_argument("tid", metavar="ORDER")
+    pair.add_argument(
+        "--station", required=True, help="the packing desk (the scanner there sets desk_station to the same name)"
+    )
+    pair.add_argument("--json", action="store_true")
+    pair.set_defaults(run=cmd_pair)
+
+
+def _register_review(commands: Commands, common: argparse.ArgumentParser) -> None:
     rev = commands.add_parser(
         "review", parents=[common], help="photos waiting for a person: list them, accept, correct or reject"
     )
@@ -69,47 +87,24 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     reject.add_argument("id", type=int, metavar="ID")
     reject.set_defaults(run=cmd_review_resolve, choice=Choice.REJECT, order=[], waybill=None)
 
-    hist = commands.add_parser(
-        "history", parents=[common], help="every decision about a waybill or an order: who, when, why"
-    )
-    hist.add_argument("key", metavar="WAYBILL_OR_ORDER")
-    hist.add_argument("--json", action="store_true")
-    hist.set_defaults(run=cmd_history)
 
-    pair = commands.add_parser(
-        "pair", parents=[common], help="desk pairing: hold an order (its pick list) for the station's next label"
-    )
-    pair.add_argument("tid", metavar="ORDER")
-    pair.add_argument(
-        "--station", required=True, help="the packing desk (the scanner there sets desk_station to the same name)"
-    )
-    pair.add_argument("--json", action="store_true")
-    pair.set_defaults(run=cmd_pair)
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    return settings_mod.load(config=args.config, db_url=args.db)
+def _local(at: datetime) -> str:
+    return at.astimezone().strftime(TIME_FORMAT)
 
 
 # --- review ----------------------------------------------------------------------------
 
 
 def cmd_review_list(args: argparse.Namespace, out: TextIO) -> int:
-    items = api.review_entries(_settings(args))
+    items = api.review_entries(load_settings(args))
     if args.json:
         for item in items:
-            print(json.dumps(_entry_json(item), ensure_ascii=False), file=out)
+            print_json(views.review_entry_json(item), out)
         return 0
     for item in items:
         _print_entry(item, out)
     print(f"{len(items)} waiting for review", file=out)
     return 0
-
-
-def _entry_json(item: ReviewEntry) -> dict:
-    body = asdict(item)
-    body["created_at"] = item.created_at.isoformat()
-    return body
 
 
 def _print_entry(item: ReviewEntry, out: TextIO) -> None:
@@ -127,9 +122,7 @@ def _print_entry(item: ReviewEntry, out: TextIO) -> None:
     if item.orders:
         print("    orders:  score  name phone addr  order                status              receiver", file=out)
     for o in item.orders:
-        parts = "  ".join(f"{v:4.2f}" if v is not None else "   -" for v in (o.score, o.name, o.phone, o.address_fit))
-        address = o.address if len(o.address) <= ADDRESS_COLUMN_CHARS else o.address[: ADDRESS_COLUMN_CHARS - 1] + "…"
-        print(f"      {parts}  {o.tid:<20} {o.status:<19} {o.receiver_name} *{o.phone_tail} {address}", file=out)
+        print(_order_row(o), file=out)
     order = f" --order {item.suggested_order}" if item.suggested_order else " --order TID"
     number = "" if item.suggested_waybill or not item.numbers else " --waybill NUMBER"
     print(
@@ -137,10 +130,16 @@ def _print_entry(item: ReviewEntry, out: TextIO) -> None:
     )
 
 
+def _order_row(o: OrderChoice) -> str:
+    parts = "  ".join(f"{v:4.2f}" if v is not None else "   -" for v in (o.score, o.name, o.phone, o.address_fit))
+    address = o.address if len(o.address) <= ADDRESS_COLUMN_CHARS else o.address[: ADDRESS_COLUMN_CHARS - 1] + "…"
+    return f"      {parts}  {o.tid:<20} {o.status:<19} {o.receiver_name} *{o.phone_tail} {address}"
+
+
 def cmd_review_resolve(args: argparse.Namespace, out: TextIO) -> int:
     resolution = Resolution(choice=args.choice, orders=tuple(args.order), waybill=args.waybill, note=args.note)
     by = args.by or getpass.getuser()
-    done = api.resolve_review(args.id, resolution, _settings(args), by)
+    done = api.resolve_review(args.id, resolution, load_settings(args), by)
     print(_resolved_text(done, by), file=out)
     return EXIT_REFUSED if done.refusal is not None else 0
 
@@ -151,72 +150,61 @@ def _resolved_text(done: Resolved, by: str) -> str:
         return f"review {done.item_id} stays open: {r.status.value} {r.reason.value}: {r.detail}"
     if not done.orders:
         return f"review {done.item_id}: {done.state} by {by}; nothing queued"
-    return f"review {done.item_id}: {done.state} by {by}; queued {done.waybill} ({done.carrier}) for order {', '.join(done.orders)}"
+    return (
+        f"review {done.item_id}: {done.state} by {by}; "
+        f"queued {done.waybill} ({done.carrier}) for order {', '.join(done.orders)}"
+    )
 
 
 # --- history ---------------------------------------------------------------------------
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
-    found = api.history(args.key, _settings(args))
+    found = api.history(args.key, load_settings(args))
     if args.json:
         for e in found.decisions:
-            body = asdict(e)
-            body["at"] = e.at.isoformat()
-            print(json.dumps(body, ensure_ascii=False), file=out)
+            print_json(views.history_entry_json(e), out)
         return 0
     print(f"history of {found.key}: {len(found.decisions)} decisions", file=out)
     for e in found.decisions:
-        where = "  ".join(
-            x for x in (f"scan {e.scan_id}" if e.scan_id else "", f"review {e.review_id}" if e.review_id else "") if x
-        )
-        why = f"  [{', '.join(e.reasons)}]" if e.reasons else ""
-        print(
-            f"{_local(e.at)}  {e.actor:<22} {e.action:<15} {e.status:<10} {e.waybill or '-':<18} {e.order_tid or '-':<20} {where}{why}",
-            file=out,
-        )
-        if e.detail:
-            print(f"    {e.detail}", file=out)
-        path = e.evidence.get("path")
-        if path:
-            print(f"    photo: {path}", file=out)
+        _print_decision(e, out)
     for j in found.jobs:
-        print(
-            f"upload job {j.id}: order {j.order_tid} {j.waybill} ({j.carrier}) {j.status}, {j.attempts} attempts{(', ' + j.last_error) if j.last_error else ''}",
-            file=out,
-        )
+        print(_job_line(j), file=out)
     return 0
 
 
-def _local(at: datetime) -> str:
-    return at.astimezone().strftime(TIME_FORMAT)
+def _print_decision(e: HistoryEntry, out: TextIO) -> None:
+    where = "  ".join(
+        x for x in (f"scan {e.scan_id}" if e.scan_id else "", f"review {e.review_id}" if e.review_id else "") if x
+    )
+    why = f"  [{', '.join(e.reasons)}]" if e.reasons else ""
+    print(
+        f"{_local(e.at)}  {e.actor:<22} {e.action:<15} {e.status:<10} {e.waybill or '-':<18} "
+        f"{e.order_tid or '-':<20} {where}{why}",
+        file=out,
+    )
+    if e.detail:
+        print(f"    {e.detail}", file=out)
+    path = e.evidence.get("path")
+    if path:
+        print(f"    photo: {path}", file=out)
+
+
+def _job_line(j: JobView) -> str:
+    error = f", {j.last_error}" if j.last_error else ""
+    return f"upload job {j.id}: order {j.order_tid} {j.waybill} ({j.carrier}) {j.status}, {j.attempts} attempts{error}"
 
 
 # --- pair ------------------------------------------------------------------------------
 
 
 def cmd_pair(args: argparse.Namespace, out: TextIO) -> int:
-    result = api.pair_order(args.tid, args.station, _settings(args))
+    result = api.pair_order(args.tid, args.station, load_settings(args))
     if args.json:
-        print(json.dumps(_pair_json(result), ensure_ascii=False), file=out)
+        print_json(views.pair_json(result), out)
     else:
         print(_pair_text(result), file=out)
     return 0
-
-
-def _pair_json(result: PairResult) -> dict:
-    outcome = result.outcome
-    return {
-        "station": result.station,
-        "order": result.order_tid,
-        "state": result.state,
-        "label_scan_id": result.label_scan_id,
-        "expires_at": result.expires_at.isoformat() if result.expires_at else None,
-        "status": outcome.status.value if outcome else None,
-        "waybill": outcome.candidate.number if outcome and outcome.candidate else None,
-        "reasons": [str(r) for r in outcome.reasons] if outcome else [],
-        "detail": outcome.detail if outcome else "",
-    }
 
 
 def _pair_text(result: PairResult) -> str:
@@ -224,4 +212,5 @@ def _pair_text(result: PairResult) -> str:
         until = f" until {_local(result.expires_at)}" if result.expires_at else ""
         return f"order {result.order_tid} held at {result.station}{until}: scan its label"
     assert result.outcome is not None
-    return f"order {result.order_tid} paired with the label of scan {result.label_scan_id}: {describe(result.outcome)}"
+    # The held label's outcome, worded as the desk's audit detail words it.
+    return f"order {result.order_tid} paired with the label of scan {result.label_scan_id}: {in_words(result.outcome)}"

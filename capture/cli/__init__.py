@@ -1,0 +1,61 @@
+"""The `waybill` command line: parse arguments, call the facade, print.  The only place that exits.
+
+Each command group is a module here with a `register(commands, parents)`
+that adds its subcommands; each subcommand sets `run(args, out) -> exit
+status`.  `main` runs it and turns a CaptureError into its message and exit
+code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from capture import __version__
+from capture.cli import db, orders, review, scan, sources, upload
+from capture.cli.common import make_parents
+from capture.errors import BadArguments, CaptureError
+
+EXIT_INTERRUPTED = 130
+
+# In the order `waybill --help` lists them.
+GROUPS = (
+    scan,  # scan, decode
+    orders,  # orders import|pull
+    upload,  # upload; queue list|retry|cancel|export
+    sources,  # watch, camera
+    review,  # review, history, pair
+    db,  # db current|upgrade
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="waybill", description="Read waybill numbers off parcel-label photos and queue them for upload."
+    )
+    parser.add_argument("--version", action="version", version=f"waybill {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parents = make_parents()
+    for group in GROUPS:
+        group.register(commands, parents)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return args.run(args, sys.stdout)
+    except BadArguments as exc:
+        parser.error(str(exc))
+    except CaptureError as exc:
+        print(f"waybill: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    return 0
