@@ -68,6 +68,8 @@ check: setup-test
 	$(VENV)/bin/ruff check $(CHECKED)
 	$(VENV)/bin/ruff format --check $(CHECKED)
 	$(VENV)/bin/mypy $(CHECKED)
+	$(PY) scripts/check_imports.py
+	$(PY) scripts/check_sizes.py
 
 test: setup-test
 	$(PY) -m pytest -q
