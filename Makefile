@@ -12,7 +12,7 @@ DEB_PACKAGES := libzbar0 fonts-wqy-microhei fonts-wqy-zenhei fonts-dejavu-core p
 DEMO_DB := .tmp/demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-match bench-upload bench-sources samples clean
+.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources samples clean
 
 system-packages: .tmp/.system-packages
 .tmp/.system-packages:
@@ -76,6 +76,7 @@ test: setup-test
 
 bench: setup
 	$(PY) bench/run.py
+	$(PY) bench/standard_labels.py
 	$(PY) bench/barcodes.py
 	$(PY) bench/upload.py
 	$(PY) bench/match.py
@@ -85,6 +86,11 @@ bench: setup
 # 720p and time from a steady label to its event (median, p95).
 bench-sources: setup
 	$(PY) bench/sources.py
+
+# The independent label family (samples/standard_labels): tune and held-out
+# splits, this pipeline beside raw zxing-cpp, one row each.
+bench-standard: setup
+	$(PY) bench/standard_labels.py
 
 # Matching alone: right order, wrong-order queues, review rate, ms per match at
 # 2,000 and 50,000 open orders (reads the photos once, then reuses their facts).
