@@ -9,8 +9,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from capture import decisions, desk_pairing, review
-from capture.evidence import ScanEvidence
+from capture import desk_pairing, review
 from capture.pipeline.match import MatchPolicy, decide
 from capture.review import Choice, Resolution
 from capture.store import audit, repo
@@ -18,6 +17,7 @@ from capture.store.db import session_scope
 from capture.store.order_source import OrderRow, upsert_orders
 from capture.store.tables import OrderStatus
 from capture.types import Candidate, LabelFacts, Outcome, Person, Reason, Role, Status, Via
+from tests.scan_rows import commit_decided
 
 A, B, C = "2200000000000000001", "2200000000000000002", "2200000000000000003"
 NUMBER = "SF1234567890123"
@@ -41,27 +41,7 @@ def scan(
     session: Session, f: LabelFacts, policy: MatchPolicy = ANY_SHOP, paired: str | None = None
 ) -> tuple[Outcome, int]:
     out = decide(f, repo.SqlOrderLookup(session), policy, paired)
-    c = out.candidate
-    record = repo.ScanRecord(
-        "台面/IMG_1.jpg",
-        "",
-        out.status.value,
-        c.number if c else None,
-        c.carrier if c else None,
-        "barcode",
-        0.99,
-        out.order.tid if out.order else None,
-        [str(r) for r in out.reasons],
-        _evidence(f, out),
-        "t",
-        1.0,
-    )
-    scan_id = decisions.commit_scan(session, record, out, audit.AUTO_PIPELINE)
-    return out, scan_id
-
-
-def _evidence(f: LabelFacts, out: Outcome) -> dict:
-    return ScanEvidence.of(None, f, out).to_json()
+    return out, commit_decided(session, f, out, "台面/IMG_1.jpg")
 
 
 def test_review_merge_and_desk_pairing_on_postgresql(pg_engine: Engine) -> None:

@@ -2,13 +2,12 @@
 
 import pytest
 
-from capture import decisions
 from capture.pipeline.match import MatchPolicy, address_similarity, decide, settled
-from capture.store import audit, job_views, repo
+from capture.store import job_views, repo
 from capture.store.db import open_engine, session_scope
 from capture.store.tables import Order
 from capture.types import Candidate, Conflict, ConflictKind, LabelFacts, Person, Reason, Role, Status, Via
-from tests.scan_rows import record_scan
+from tests.scan_rows import commit_decided, record_scan
 
 WAYBILL = "SF1234567890123"
 ADDR = "浙江省杭州市西湖区文三路123号5幢302室"
@@ -205,25 +204,10 @@ def decide_in(engine, f, policy=ANY_SHOP, paired=None):
 
 
 def scan_and_record(engine, f, policy=ANY_SHOP, paired=None):
-    """decide, then record the way api._record does: scan + job, then the decision's extras."""
+    """decide, then commit the decision as a scanned photo's is (scan row, jobs, review item, audit)."""
     with session_scope(engine) as s:
         out = decide(f, repo.SqlOrderLookup(s), policy, paired)
-        c = out.candidate
-        rec = repo.ScanRecord(
-            "p.jpg",
-            "",
-            out.status.value,
-            c.number if c else None,
-            c.carrier if c else None,
-            "barcode",
-            0.99,
-            out.order.tid if out.order else None,
-            [str(r) for r in out.reasons],
-            {},
-            "t",
-            1.0,
-        )
-        decisions.commit_scan(s, rec, out, audit.AUTO_PIPELINE)
+        commit_decided(s, f, out)
         return out
 
 
