@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlmodel import Session, create_engine
 
 from capture.errors import DatabaseError
@@ -22,6 +23,10 @@ SQLITE_BUSY_TIMEOUT_S = 30
 # SQLite gives its -wal and -shm files the main file's mode.
 SQLITE_FILE_MODE = 0o600
 SQLITE_DIR_MODE = 0o700
+URL_FORMS = (
+    "a SQLite file is sqlite:////absolute/path/file.db (four slashes) or sqlite:///relative/file.db; "
+    "PostgreSQL is postgresql+psycopg://user@host/dbname"
+)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -39,11 +44,20 @@ def _create_private_sqlite_file(path: Path) -> None:
     """
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True, mode=SQLITE_DIR_MODE)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=SQLITE_DIR_MODE)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SQLITE_FILE_MODE)
     except FileExistsError:
-        return  # another process made it first
+        if path.exists():
+            return  # another process made it first
+        raise DatabaseError(
+            f"cannot make the database {path}: a file stands where its folder should be",
+            "check the path given with --db / WAYBILL_DB_URL",
+        ) from None
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot make the database {path}: {exc.strerror}", "check the path given with --db / WAYBILL_DB_URL"
+        ) from exc
     os.close(fd)
 
 
@@ -52,9 +66,7 @@ def connect(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(
-            f"not a database URL: {url!r}", "use sqlite:///path/to/file.db or postgresql+psycopg://..."
-        ) from exc
+        raise DatabaseError(f"not a database URL: {url!r}", URL_FORMS) from exc
     kwargs: dict = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -64,6 +76,8 @@ def connect(url: str) -> Engine:
         kwargs["pool_pre_ping"] = True
     try:
         engine = create_engine(parsed, **kwargs)
+    except ArgumentError as exc:
+        raise DatabaseError(f"not a database URL: {parsed.render_as_string(hide_password=True)}", URL_FORMS) from exc
     except NoSuchModuleError as exc:
         raise DatabaseError(
             f"no driver for {parsed.drivername}",
@@ -88,7 +102,7 @@ def reporting_connection_faults(engine: Engine) -> Iterator[None]:
     """Turn a database that cannot be reached or written into a DatabaseError that says so."""
     try:
         yield
-    except OperationalError as exc:
+    except SQLAlchemyDatabaseError as exc:  # OperationalError among them; "file is not a database" too
         raise DatabaseError(
             f"cannot open the database at {where(engine)}: {exc.orig}",
             "check the URL (--db / WAYBILL_DB_URL), that the server runs and that you may write there",
