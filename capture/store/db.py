@@ -69,8 +69,6 @@ def connect(url: str) -> Engine:
         raise DatabaseError(f"not a database URL: {url!r}", URL_FORMS) from exc
     kwargs: dict = {}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            _create_private_sqlite_file(Path(parsed.database).expanduser())
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
     else:
         kwargs["pool_pre_ping"] = True
@@ -88,6 +86,9 @@ def connect(url: str) -> Engine:
             f"the driver for {parsed.drivername} is not installed ({exc.name})", "uv sync --locked --extra postgres"
         ) from exc
     if parsed.get_backend_name() == "sqlite":
+        # Only once the URL is known good (create_engine checked it): a malformed one makes no file.
+        if parsed.database and parsed.database != ":memory:":
+            _create_private_sqlite_file(Path(parsed.database).expanduser())
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

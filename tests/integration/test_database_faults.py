@@ -18,8 +18,8 @@ def waybill_queue_list(db_url: str, tmp_path: Path) -> subprocess.CompletedProce
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
     return subprocess.run(
         [sys.executable, "-m", "capture.cli", "queue", "list", "--db", db_url],
-        cwd=ROOT,
-        env=env,
+        cwd=tmp_path,  # a relative database path would land here
+        env={**env, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=60,
@@ -52,3 +52,4 @@ def test_a_malformed_url_names_the_forms_that_work(url: str, tmp_path: Path) -> 
     assert done.returncode == EXIT_DATABASE, done.stderr
     assert "not a database URL" in done.stderr and "sqlite:////" in done.stderr
     assert "Traceback" not in done.stderr
+    assert not [p for p in tmp_path.rglob("*") if p.suffix == ".db"], "a malformed URL made a database file"
