@@ -76,7 +76,7 @@ test: setup-test
 
 bench: setup
 	$(PY) bench/run.py
-	$(PY) bench/standard_labels.py
+	$(PY) bench/independent_labels.py
 	$(PY) bench/barcodes.py
 	$(PY) bench/upload.py
 	$(PY) bench/match.py
@@ -90,7 +90,7 @@ bench-sources: setup
 # The independent label family (samples/standard_labels): tune and held-out
 # splits, this pipeline beside raw zxing-cpp, one row each.
 bench-standard: setup
-	$(PY) bench/standard_labels.py
+	$(PY) bench/independent_labels.py
 
 # Matching alone: right order, wrong-order queues, review rate, ms per match at
 # 2,000 and 50,000 open orders (reads the photos once, then reuses their facts).

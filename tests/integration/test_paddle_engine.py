@@ -42,7 +42,7 @@ def _skip_without_paddle_extra() -> None:
     # broken install (say cv2 gone after an OpenCV uninstall, a
     # ModuleNotFoundError) into a skip, and CI must fail on that instead.
     if importlib.util.find_spec("paddleocr") is None:
-        pytest.skip("the paddle extra is not installed: pip install '.[paddle]'")
+        pytest.skip("the paddle extra is not installed: make setup-test (uv sync --locked --all-extras)")
 
 
 class NetworkBlocked(AssertionError):

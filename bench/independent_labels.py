@@ -1,6 +1,6 @@
 """Accuracy and speed on the independent label family (samples/standard_labels), tune and held-out splits.
 
-    python bench/standard_labels.py [--count 120] [--split tune|holdout|both] [--examples]
+    python bench/independent_labels.py [--count 120] [--split tune|holdout|both] [--examples]
 
 That family was made by a generator written from label standards alone,
 without the pipeline's code; its `holdout` split is never looked at photo by
