@@ -11,7 +11,7 @@ from pathlib import Path
 
 from capture.settings import Settings
 from capture.store import backup, schema
-from capture.store.db import connect, reporting_connection_faults, where
+from capture.store.db import connect, reporting_connection_faults, sqlite_file, where
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def upgrade_database(settings: Settings) -> DatabaseUpgrade:
     try:
         with reporting_connection_faults(engine):
             found = schema.state(engine)
-            path = backup.sqlite_path(engine)
+            path = sqlite_file(engine.url)
             copy = None
             if path is not None and not found.up_to_date and not found.is_new:
                 copy = backup.before_upgrade(path, found.current)

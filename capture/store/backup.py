@@ -7,17 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
-
 BACKUP_FILE_MODE = 0o600  # a copy holds the same buyers' data as the database
-
-
-def sqlite_path(engine: Engine) -> Path | None:
-    """The file of a SQLite engine; None for other databases and in-memory SQLite."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        return None
-    return Path(database).expanduser()
 
 
 def copy_sqlite(source: Path, target: Path) -> Path:

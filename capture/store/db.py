@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlmodel import Session, create_engine
@@ -61,6 +61,14 @@ def _create_private_sqlite_file(path: Path) -> None:
     os.close(fd)
 
 
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file a SQLite URL names; None for other databases and for in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database).expanduser()
+
+
 def connect(url: str) -> Engine:
     """The engine for `url`, its schema not looked at (for `waybill db`)."""
     try:
@@ -87,8 +95,9 @@ def connect(url: str) -> Engine:
         ) from exc
     if parsed.get_backend_name() == "sqlite":
         # Only once the URL is known good (create_engine checked it): a malformed one makes no file.
-        if parsed.database and parsed.database != ":memory:":
-            _create_private_sqlite_file(Path(parsed.database).expanduser())
+        path = sqlite_file(parsed)
+        if path is not None:
+            _create_private_sqlite_file(path)
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

@@ -26,18 +26,16 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from capture.errors import WorkerAlreadyRunning
+from capture.store.db import sqlite_file
 
 LOCK_SUFFIX = ".upload.lock"
-IN_MEMORY = ("", ":memory:")
 HOLDER_MAX_BYTES = 200
 
 
 def lock_path(db_url: str) -> Path | None:
     """The lock file for a SQLite URL; None for other databases and in-memory SQLite."""
-    url = make_url(db_url)
-    if url.get_backend_name() != "sqlite" or (url.database or "") in IN_MEMORY:
-        return None
-    return Path(url.database).expanduser().resolve().with_name(Path(url.database).name + LOCK_SUFFIX)  # type: ignore[arg-type]
+    path = sqlite_file(db_url)
+    return None if path is None else path.resolve().with_name(path.name + LOCK_SUFFIX)
 
 
 def _try_lock(fd: int) -> bool:

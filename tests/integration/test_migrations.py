@@ -32,7 +32,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 RELEASE = "166f131"
 SAMPLE_PHOTO = Path(__file__).resolve().parents[2] / "samples" / "photos" / "005_clean.jpg"
 COMMAND_TIMEOUT_S = 120
-# Columns whose value the upgrade must keep, table by table (every column of the baseline).
+# Tables whose every row and column the upgrade must keep.
 KEPT_TABLES = schema.BASELINE_TABLES
 
 
