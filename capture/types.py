@@ -143,6 +143,7 @@ class Reason(StrEnum):
     """Why a photo was not queued.  Codes are stable: tools and people key on them."""
 
     MULTIPLE_WAYBILLS = "multiple_waybills"
+    MULTIPLE_LABELS = "multiple_labels"  # bars of a second (older) label that no engine read: a reused box
     BARCODE_OCR_DISAGREE = "barcode_ocr_disagree"
     OCR_UNCONFIRMED = "ocr_unconfirmed"
     NO_MATCHING_ORDER = "no_matching_order"

@@ -146,15 +146,15 @@ def anchors(reads: tuple[BarcodeRead, ...] | list[BarcodeRead]) -> list[BarcodeR
     return chosen
 
 
-def _label_coords(point: np.ndarray, anchor: BarcodeRead) -> tuple[float, float]:
-    """A photo point in the anchor's label frame, in barcode lengths from its centre."""
-    centre, u, length, _ = bars_geometry(anchor.box)
+def label_coords(point: np.ndarray, anchor_box: Quad) -> tuple[float, float]:
+    """A photo point in the label frame of the barcode at `anchor_box`, in barcode lengths from its centre."""
+    centre, u, length, _ = bars_geometry(anchor_box)
     rel = point - centre
     return float(rel @ u) / length, float(rel @ np.array([-u[1], u[0]])) / length
 
 
 def _inside_label(point: np.ndarray, anchor: BarcodeRead) -> bool:
-    x, y = _label_coords(point, anchor)
+    x, y = label_coords(point, anchor.box)
     return LABEL_LEFT <= x <= LABEL_RIGHT and LABEL_TOP <= y <= LABEL_BOTTOM
 
 
@@ -172,7 +172,7 @@ def _span(anchor: BarcodeRead, reads: tuple[BarcodeRead, ...] | list[BarcodeRead
     copies = [r for r in reads if r is not anchor and r.text == anchor.text]
     if not copies:
         return -LABEL_HALF_WIDTH_LONE, LABEL_HALF_WIDTH_LONE, LABEL_TOP_LONE, LABEL_BOTTOM
-    below = [(_label_coords(bars_geometry(c.box)[0], anchor)[1], bars_geometry(c.box)[3] / length) for c in copies]
+    below = [(label_coords(bars_geometry(c.box)[0], anchor.box)[1], bars_geometry(c.box)[3] / length) for c in copies]
     below = [(y, h) for y, h in below if y > 0]
     if not below:
         return LABEL_LEFT, LABEL_RIGHT, LABEL_TOP, LABEL_BOTTOM

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from capture.engines.base import BarcodeEngine, OcrEngine
+from capture.pipeline.bars import find_bars
+from capture.pipeline.checks import Refusal
 from capture.pipeline.decode import begin, decode
 from capture.pipeline.extract import extract
-from capture.pipeline.match import MatchPolicy, OrderLookup, decide, settled
+from capture.pipeline.match import MatchPolicy, OrderLookup, decide, refused, settled
+from capture.pipeline.second_label import stray_bars
 from capture.settings import Settings
-from capture.types import BarcodeRead, Decoded, Frame, LabelFacts, Outcome
+from capture.types import BarcodeRead, Decoded, Frame, LabelFacts, Outcome, Reason, Status
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ def process(
 ) -> tuple[Decoded, LabelFacts, Outcome]:
     """Read the label nearest its barcode first, deciding after each round; stop once the decision is settled.
 
+    A queue is then held to one more test, on the whole photo whatever the
+    reading saw: bars of another label that no engine decoded send it to review.
+
     `barcodes`: the frame's barcodes when already read (see decode.begin).
     """
     decoding = begin(frame, engines.barcode, engines.ocr, settings.ocr_max_side, barcodes)
@@ -50,4 +56,16 @@ def process(
         facts = extract(decoded, settings.ocr_min_score)
         outcome = decide(facts, orders, policy)
         if not more or not decoded.unread_lines or settled(outcome):
-            return decoded, facts, outcome
+            return decoded, facts, _alone_on_photo(frame, decoded, outcome)
+
+
+def _alone_on_photo(frame: Frame, decoded: Decoded, outcome: Outcome) -> Outcome:
+    """`outcome`, or review when the photo shows bars of a label other than the one read."""
+    if outcome.status is not Status.QUEUED:
+        return outcome
+    strays = stray_bars(find_bars(frame.image), decoded.barcodes)
+    if not strays:
+        return outcome
+    where = ", ".join(f"({x:.0f}, {y:.0f})" for x, y in (bars.centre for bars in strays))
+    detail = f"bars of another label at {where} (photo px) were not read: check the box for an old label"
+    return refused(outcome, Refusal(Status.REVIEW, Reason.MULTIPLE_LABELS, detail))

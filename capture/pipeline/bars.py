@@ -1,0 +1,152 @@
+"""Where a photo shows barcode-like bars, decoded or not.
+
+A reused box may carry an older label beside the new one, its barcode under
+tape or in shadow so that no engine decodes it; a courier's scanner may
+still read it.  Safety must not rest on what decoded, so the whole photo is
+searched for bars at low resolution: rows of parallel edges, strong and all
+one way.  The structure tensor gives both, per pixel: its energy (how strong
+the edges are) and its coherence (how much they agree in direction).  Text
+has strong edges in every direction; a shadow's edge is one line, longer
+across its gradient than along it; bars are long along their gradient.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from capture.types import Quad
+
+# The photo is searched at this size: a waybill barcode in a 12-megapixel
+# photo of a label a sixth of the frame wide still has its bars resolved.
+SEARCH_MAX_SIDE = 1280
+# Local brightness (Gaussian sigma, search px) that the picture is divided by,
+# and a floor that keeps black from dividing by nothing.
+BRIGHTNESS_SIGMA = 8
+BRIGHTNESS_FLOOR = 8.0
+# Window (search px) over which edge directions are compared: a few bars.
+TENSOR_WINDOW = 15
+# Bars agree in direction (coherence 1 is one direction exactly) ...
+MIN_COHERENCE = 0.72
+# ... and are strong edges, against the photo's own strongest (printed
+# black on white): a fraction of the 99th percentile of edge energy.
+MIN_ENERGY_FRACTION = 0.004
+OPEN_PX = 11
+# A region of bars this long along its gradient (search px, at least) ...
+MIN_LENGTH_PX = 28
+# ... and longer along its gradient than across, by this much.
+MIN_ELONGATION = 1.3
+# Light-dark alternations along the region's middle: a 1-D barcode has dozens.
+MIN_ALTERNATIONS = 16
+HYSTERESIS = 0.3
+# Stripes fainter than this (brightness-divided grey, standard deviation) are paper grain.
+MIN_STRIPE_CONTRAST = 0.04
+
+
+@dataclass(frozen=True)
+class Bars:
+    """A region that looks like a 1-D barcode, in photo pixels."""
+
+    box: Quad
+    angle: float  # reading direction (across the bars), degrees in [0, 180)
+    length: float  # photo px along the reading direction
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return sum(x for x, _ in self.box) / 4, sum(y for _, y in self.box) / 4
+
+
+def find_bars(image: np.ndarray) -> list[Bars]:
+    """Every region of the photo that looks like a 1-D barcode's bars."""
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    height, width = gray.shape[:2]
+    scale = min(1.0, SEARCH_MAX_SIDE / max(height, width))
+    small = gray if scale == 1.0 else cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    # Brightness divided out: bars under brown tape or in a shadow band are
+    # as striped as bars in the light, only fainter.
+    small = small.astype(np.float32)
+    small = small / (cv2.GaussianBlur(small, (0, 0), BRIGHTNESS_SIGMA) + BRIGHTNESS_FLOOR)
+    gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
+    window = (TENSOR_WINDOW, TENSOR_WINDOW)
+    jxx = cv2.boxFilter(gx * gx, -1, window)
+    jyy = cv2.boxFilter(gy * gy, -1, window)
+    jxy = cv2.boxFilter(gx * gy, -1, window)
+    energy = jxx + jyy
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / (energy + 1e-6)
+    strong = energy > MIN_ENERGY_FRACTION * float(np.percentile(energy, 99))
+    mask = ((coherence > MIN_COHERENCE) & strong).astype(np.uint8)
+    # Opening wider than a ruled line is thick in the mask drops the label's
+    # frame and table rules, which are coherent too; bars are a broad patch.
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (OPEN_PX, OPEN_PX)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    found: list[Bars] = []
+    for index in range(1, count):
+        if stats[index, cv2.CC_STAT_AREA] < MIN_LENGTH_PX * MIN_LENGTH_PX / 4:
+            continue
+        left, top = stats[index, cv2.CC_STAT_LEFT], stats[index, cv2.CC_STAT_TOP]
+        box_w, box_h = stats[index, cv2.CC_STAT_WIDTH], stats[index, cv2.CC_STAT_HEIGHT]
+        ys, xs = np.nonzero(labels[top : top + box_h, left : left + box_w] == index)
+        ys, xs = ys + top, xs + left
+        bars = _bars_of(small, xs, ys, jxx, jyy, jxy)
+        if bars is not None:
+            found.append(_scaled(bars, 1 / scale))
+    return found
+
+
+def _bars_of(
+    small: np.ndarray, xs: np.ndarray, ys: np.ndarray, jxx: np.ndarray, jyy: np.ndarray, jxy: np.ndarray
+) -> Bars | None:
+    """The region's box when it is shaped and striped like a barcode, else None."""
+    # The region's mean gradient direction: the reading direction.
+    sxx, syy, sxy = float(jxx[ys, xs].sum()), float(jyy[ys, xs].sum()), float(jxy[ys, xs].sum())
+    theta = 0.5 * math.atan2(2 * sxy, sxx - syy)
+    u = np.array([math.cos(theta), math.sin(theta)])
+    d = np.array([-u[1], u[0]])
+    pts = np.column_stack([xs, ys]).astype(np.float64)
+    along, across = pts @ u, pts @ d
+    length = float(np.percentile(along, 99) - np.percentile(along, 1))
+    height = float(np.percentile(across, 99) - np.percentile(across, 1))
+    if length < MIN_LENGTH_PX or length < MIN_ELONGATION * max(height, 1.0):
+        return None
+    mid_along = (float(np.percentile(along, 99)) + float(np.percentile(along, 1))) / 2
+    mid_across = float(np.median(across))
+    if _alternations(small, u, d, mid_along, mid_across, length) < MIN_ALTERNATIONS:
+        return None
+    half_l, half_h = length / 2, height / 2
+    centre = mid_along * u + mid_across * d
+    corners = [centre + sx * half_l * u + sy * half_h * d for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+    box: Quad = tuple((float(x), float(y)) for x, y in corners)  # type: ignore[assignment]
+    return Bars(box=box, angle=math.degrees(theta) % 180.0, length=length)
+
+
+def _alternations(
+    small: np.ndarray, u: np.ndarray, d: np.ndarray, mid_along: float, mid_across: float, length: float
+) -> int:
+    """How many times the grey level crosses its mean along the region's middle line."""
+    steps = np.linspace(-length / 2, length / 2, max(8, int(length * 2)))
+    line = (mid_along + steps)[:, None] * u + mid_across * d
+    map_x = line[:, 0].astype(np.float32).reshape(1, -1)
+    map_y = line[:, 1].astype(np.float32).reshape(1, -1)
+    profile = cv2.remap(small, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).ravel()
+    # Crossings with hysteresis: noise on plain paper crosses the mean too,
+    # but not by a good part of the profile's own spread.
+    spread = float(profile.std())
+    if spread < MIN_STRIPE_CONTRAST:
+        return 0
+    centred = profile - profile.mean()
+    state, crossings = 0, 0
+    for value in centred:
+        level = 1 if value > HYSTERESIS * spread else -1 if value < -HYSTERESIS * spread else 0
+        if level and level != state:
+            crossings += state != 0
+            state = level
+    return crossings
+
+
+def _scaled(bars: Bars, factor: float) -> Bars:
+    box: Quad = tuple((x * factor, y * factor) for x, y in bars.box)  # type: ignore[assignment]
+    return Bars(box=box, angle=bars.angle, length=bars.length * factor)

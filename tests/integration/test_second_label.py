@@ -1,0 +1,104 @@
+"""A reused box: an older label beside the new one, its barcode under brown tape where no engine decodes it.
+
+The new label alone queues; with the old label beside it the photo goes to
+review (`multiple_labels`), because a courier's scanner may still read the
+old barcode.  Both photos are made here from two real sample photos.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import zxingcpp
+
+from capture import api
+from capture import settings as settings_mod
+from capture.types import Reason, Status
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+CARDBOARD = (96, 128, 160)
+CANVAS = (1800, 2600)  # height x width
+NEW_AT = (150, 1000)  # top-left (y, x) of the new label's photo on the canvas
+OLD_TURN_DEG = 24
+# Brown packing tape over the old label: mostly opaque, so its bars are faint.
+TAPE_BGR = (40, 75, 120)
+TAPE_OPACITY = 0.82
+OLD_BLUR_PX = 9
+
+
+def _clean_cases() -> list[dict]:
+    rows = [json.loads(line) for line in (SAMPLES / "truth.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    return [r for r in rows if r["kind"] == "clean" and r["expect_status"] == "queued"]
+
+
+def _old_label(photo: np.ndarray) -> np.ndarray:
+    """Another label's photo turned, blurred and under tape: a person sees bars, no engine decodes them."""
+    height, width = photo.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), OLD_TURN_DEG, 1.0)
+    turned = cv2.warpAffine(photo, turn, (width, height), borderValue=CARDBOARD)
+    blurred = cv2.GaussianBlur(turned, (0, 0), OLD_BLUR_PX / 3)
+    tape = np.full_like(blurred, TAPE_BGR)
+    return cv2.addWeighted(blurred, 1 - TAPE_OPACITY, tape, TAPE_OPACITY, 0)
+
+
+def _canvas_with(new: np.ndarray, old: np.ndarray | None) -> np.ndarray:
+    canvas = np.full((*CANVAS, 3), CARDBOARD, np.uint8)
+    if old is not None:
+        small = cv2.resize(old, None, fx=0.8, fy=0.8, interpolation=cv2.INTER_AREA)
+        h, w = min(small.shape[0], CANVAS[0] - 100), min(small.shape[1], NEW_AT[1] - 40)
+        canvas[100 : 100 + h, 20 : 20 + w] = small[:h, small.shape[1] - w :]
+    y, x = NEW_AT
+    h, w = min(new.shape[0], CANVAS[0] - y), min(new.shape[1], CANVAS[1] - x)
+    canvas[y : y + h, x : x + w] = new[:h, :w]
+    return canvas
+
+
+@pytest.fixture(scope="module")
+def engines():
+    return api.engines(settings_mod.load())
+
+
+@pytest.fixture
+def env(tmp_path, engines):
+    settings = settings_mod.load(db_url=f"sqlite:///{tmp_path / 'reused.db'}")
+    api.import_orders(SAMPLES / "orders.csv", settings)
+    return tmp_path, settings, api.database(settings), engines
+
+
+def _photos() -> tuple[dict, np.ndarray, dict, np.ndarray]:
+    new_case, old_case = _clean_cases()[:2]
+    new = cv2.imread(str(SAMPLES / new_case["file"]))
+    old = cv2.imread(str(SAMPLES / old_case["file"]))
+    assert new is not None and old is not None
+    return new_case, cv2.resize(new, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA), old_case, old
+
+
+def test_new_label_alone_queues(env):
+    tmp, settings, db, engines = env
+    new_case, new, _, _ = _photos()
+    path = tmp / "alone.jpg"
+    cv2.imwrite(str(path), _canvas_with(new, None))
+    result = api.scan_one(path, engines, settings, db)
+    assert result.outcome.status is Status.QUEUED, result.outcome
+    assert result.outcome.candidate is not None and result.outcome.candidate.number == new_case["waybill"]
+
+
+def test_old_label_whose_barcode_no_engine_decodes_sends_the_photo_to_review(env):
+    tmp, settings, db, engines = env
+    new_case, new, old_case, old = _photos()
+    photo = _canvas_with(new, _old_label(old))
+    decoded = {r.text for r in zxingcpp.read_barcodes(photo)}
+    assert old_case["waybill"] not in decoded, "the old label's barcode must be unreadable for this case"
+    path = tmp / "reused.jpg"
+    cv2.imwrite(str(path), photo)
+    result = api.scan_one(path, engines, settings, db)
+    assert result.outcome.status is Status.REVIEW, result.outcome
+    assert result.outcome.reasons == (Reason.MULTIPLE_LABELS,)
+    # The new label was still read, for the person who decides.
+    assert result.outcome.candidate is not None and result.outcome.candidate.number == new_case["waybill"]
+    assert "old label" in result.outcome.detail
