@@ -1,6 +1,8 @@
 """Decode stage: run the barcode and OCR engines over a frame.
 
-Barcodes are read on the whole photo.  Text is read only on the label
+Barcodes are read on the whole photo; when that finds no 1-D barcode, the
+photo is searched for bars at low resolution and each region is read again
+upright at full detail (bar_crops.py).  Text is read only on the label
 around each waybill barcode, turned upright and at a fixed scale (see
 regions.py), nearest the barcode first (see reading.py); only a photo with
 no barcode is read whole.  No interpretation happens here: every barcode and
@@ -15,6 +17,9 @@ import cv2
 import numpy as np
 
 from capture.engines.base import BarcodeEngine, OcrEngine
+from capture.pipeline import regions
+from capture.pipeline.bar_crops import read_bars
+from capture.pipeline.bars import Bars, find_bars
 from capture.pipeline.reading import TextReading
 from capture.types import BarcodeRead, Decoded, Frame
 
@@ -31,6 +36,8 @@ class Decoding:
 
     barcodes: tuple[BarcodeRead, ...]
     text: TextReading
+    # The photo's barcode-like regions, when they were searched for already.
+    bars: tuple[Bars, ...] | None = None
 
     def read_round(self) -> bool:
         return self.text.read_round()
@@ -54,7 +61,11 @@ def begin(
     they are not read again.
     """
     reads = list(known) if known is not None else read_barcodes(frame.image, barcodes)
-    return Decoding(barcodes=tuple(reads), text=TextReading(frame.image, reads, ocr, ocr_max_side))
+    found: tuple[Bars, ...] | None = None
+    if not regions.anchors(reads):
+        found = tuple(find_bars(frame.image))
+        reads += [r for r in read_bars(frame.image, found, barcodes) if all(r.text != k.text for k in reads)]
+    return Decoding(barcodes=tuple(reads), text=TextReading(frame.image, reads, ocr, ocr_max_side), bars=found)
 
 
 def decode(frame: Frame, barcodes: BarcodeEngine, ocr: OcrEngine, ocr_max_side: int) -> Decoded:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from capture.engines.base import BarcodeEngine, OcrEngine
-from capture.pipeline.bars import find_bars
+from capture.pipeline.bars import Bars, find_bars
 from capture.pipeline.checks import Refusal
 from capture.pipeline.decode import begin, decode
 from capture.pipeline.extract import extract
@@ -56,14 +56,17 @@ def process(
         facts = extract(decoded, settings.ocr_min_score)
         outcome = decide(facts, orders, policy)
         if not more or not decoded.unread_lines or settled(outcome):
-            return decoded, facts, _alone_on_photo(frame, decoded, outcome)
+            return decoded, facts, _alone_on_photo(frame, decoded, outcome, decoding.bars)
 
 
-def _alone_on_photo(frame: Frame, decoded: Decoded, outcome: Outcome) -> Outcome:
-    """`outcome`, or review when the photo shows bars of a label other than the one read."""
+def _alone_on_photo(frame: Frame, decoded: Decoded, outcome: Outcome, found: tuple[Bars, ...] | None) -> Outcome:
+    """`outcome`, or review when the photo shows bars of a label other than the one read.
+
+    `found`: the photo's bars when decoding searched for them already.
+    """
     if outcome.status is not Status.QUEUED:
         return outcome
-    strays = stray_bars(find_bars(frame.image), decoded.barcodes)
+    strays = stray_bars(find_bars(frame.image) if found is None else found, decoded.barcodes)
     if not strays:
         return outcome
     where = ", ".join(f"({x:.0f}, {y:.0f})" for x, y in (bars.centre for bars in strays))
