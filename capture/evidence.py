@@ -119,7 +119,7 @@ class ScanEvidence:
             ocr_lines_unread=data.get("ocr_lines_unread", 0),
             facts=facts_from_json(data) if "candidates" in data else None,
             orders_considered=tuple(data.get("orders_considered", [])),
-            scores=tuple(OrderScore(**s) for s in data.get("scores", [])),
+            scores=tuple(OrderScore(**{**s, "unread": tuple(s.get("unread", ()))}) for s in data.get("scores", [])),
             also_orders=tuple(data.get("also_orders", [])),
         )
 

@@ -195,8 +195,9 @@ class OrderRef:
 class OrderScore:
     """How well the recipient read off a label fits one order (pipeline.recipient).
 
-    Each part is 0-1; `score` is their weighted sum.  Kept for every order
-    looked at, so review shows the runners-up and why they lost.
+    Each part is 0-1; `score` is their weighted sum over the parts the label
+    showed (`unread` names those it did not).  Kept for every order looked
+    at, so review shows the runners-up and why they lost.
     """
 
     tid: str
@@ -205,6 +206,7 @@ class OrderScore:
     name: float
     phone: float
     address: float
+    unread: tuple[str, ...] = ()  # "name", "phone", "address": not on the label as read
 
 
 @dataclass(frozen=True)

@@ -345,7 +345,11 @@ def _no_fit_detail(people: tuple[Person, ...], scores: tuple[OrderScore, ...]) -
         return f"no order with the phone tail or name of {_people_text(people)}"
     best = scores[0]
     state = "" if best.status == OrderStatus.AWAITING_SHIPMENT else f", {best.status}"
+    parts = ", ".join(
+        f"{part} not read" if part in best.unread else f"{part} {value:.2f}"
+        for part, value in (("name", best.name), ("phone", best.phone), ("address", best.address))
+    )
     return (
-        f"closest: order {best.tid}{state} at {best.score:.2f} (name {best.name:.2f}, phone {best.phone:.2f}, "
-        f"address {best.address:.2f}); an order needs {recipient.ACCEPT_MIN_SCORE:.2f} and every part"
+        f"closest: order {best.tid}{state} at {best.score:.2f} ({parts}); an order needs "
+        f"{recipient.ACCEPT_MIN_SCORE:.2f} and every part read (two at least, nearly certain when one is missing)"
     )

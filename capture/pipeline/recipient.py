@@ -12,7 +12,11 @@ Pure functions, no I/O.  Three parts, each 0-1:
   (省/市, spaces, postcodes, full-width forms), with house numbers weighed
   on their own.
 
-The weighted sum is the score.  The thresholds below were set on the
+The weighted sum over the parts the label shows is the score: a part not
+read at all (the name under a hand, the address line lost to blur) says
+nothing either way, so it neither counts for the order nor against it; a
+part read and wrong counts against it.  At least two parts must be read.
+The thresholds below were set on the
 generated sample sets and the traps in tests/unit/test_recipient.py; they
 lean to review: one wrong order uploaded costs more than ten reviews.
 """
@@ -59,6 +63,14 @@ MASKED_CHAR_CREDIT = 0.5
 NAME_MASKS = frozenset("*＊×xX")
 # One wrong digit in the tail: OCR misread or another phone; half the weight.
 PHONE_ONE_DIGIT_OFF = 0.5
+# An order is judged on at least this many parts read off the label.
+MIN_PARTS_READ = 2
+# With one part unread the other two carry the decision alone, so each must
+# be nearly certain: a phone tail one digit off, or an address that is only
+# like the order's, is review.
+PHONE_FLOOR_ALONE = 1.0
+ADDRESS_FLOOR_ALONE = 0.85
+NAME_FLOOR_ALONE = 0.99
 
 # Share of the address score from "how much of the label's address is in the
 # order's" (labels leave out province or city, or get cut at the line end);
@@ -69,6 +81,15 @@ LABEL_COVERAGE_SHARE = 0.75
 DIGITS_FLOOR = 0.7
 # Fewer characters than this (after normalising) say too little to count in full.
 MIN_ADDRESS_CHARS = 8
+# Fewer than this is no address read at all (a line end: 02室).
+ADDRESS_READ_MIN_CHARS = 4
+# A digit run of the label one digit off the order's (OCR: 290 for 296) is
+# half a match, not none.
+DIGITS_ONE_OFF_CREDIT = 0.5
+# The order's whole address inside the label's text (a neighbouring line,
+# often the sender's, joined on by OCR): as good as this.
+CONTAINED_CREDIT = 0.95
+CONTAINED_MIN_COMPLETENESS = 0.85
 
 # --- normalising ---------------------------------------------------------------
 
@@ -89,8 +110,12 @@ def normalize_name(name: str) -> str:
     return NAME_SEPARATORS.sub("", unicodedata.normalize("NFKC", name))
 
 
+# A label's boxed 收 marker read as the address's first character.
+ADDRESS_MARKER = re.compile(r"^(收件人|收货人|收)")
+
+
 def normalize_address(address: str) -> str:
-    text = unicodedata.normalize("NFKC", address)
+    text = ADDRESS_MARKER.sub("", unicodedata.normalize("NFKC", address).strip())
     text = POSTCODE.sub("", text)
     text = ADDRESS_PUNCTUATION.sub("", text)
     text = ADMIN_WORDS.sub("", text)
@@ -156,6 +181,9 @@ def address_similarity(label_address: str, order_address: str) -> float:
     completeness = matched / sum(order_pairs.values())
     score = LABEL_COVERAGE_SHARE * coverage + (1.0 - LABEL_COVERAGE_SHARE) * completeness
     score *= _digits_agreement(a, b)
+    if completeness >= CONTAINED_MIN_COMPLETENESS:
+        # Every number of the order's address must then be on the label too.
+        score = max(score, CONTAINED_CREDIT * completeness * _digits_agreement(b, a))
     score *= min(1.0, len(a) / MIN_ADDRESS_CHARS)
     return round(score, 3)
 
@@ -175,15 +203,23 @@ def _digits_agreement(label: str, order: str) -> float:
     if not label_runs:
         return 1.0
     order_runs = DIGIT_RUN.findall(order)
-    found = 0
+    found = 0.0
     for run, at_end in label_runs:
         # A run at the very end of the label's address may be cut off with
         # the line (...20幢2 for 20幢201室): a prefix of the order's run is enough.
         match = next((r for r in order_runs if r == run or (at_end and r.startswith(run))), None)
+        credit = 1.0
+        if match is None:
+            match = next((r for r in order_runs if _one_digit_off(r, run)), None)
+            credit = DIGITS_ONE_OFF_CREDIT
         if match is not None:
             order_runs.remove(match)
-            found += 1
+            found += credit
     return DIGITS_FLOOR + (1.0 - DIGITS_FLOOR) * found / len(label_runs)
+
+
+def _one_digit_off(a: str, b: str) -> bool:
+    return len(a) == len(b) > 1 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 # --- orders ------------------------------------------------------------------------
@@ -197,14 +233,46 @@ def _digits_agreement(label: str, order: str) -> float:
 IRRELEVANT_BELOW = ACCEPT_MIN_SCORE - CLEAR_MARGIN
 
 
+def unread_parts(person: Person, order: OrderRef) -> tuple[str, ...]:
+    """The parts the label did not show for this order: never read, or read only in part.
+
+    A name read as a piece of the order's (帅 of 李帅, the rest under a
+    hand) is not a different name; it is not counted either way.
+    """
+    name = normalize_name(person.name)
+    order_name = normalize_name(order.receiver_name)
+    unread = []
+    if not name or (not is_masked(name) and len(name) < len(order_name) and name in order_name):
+        unread.append("name")
+    if len(person.phone_tail) != 4:
+        unread.append("phone")
+    if len(normalize_address(person.address)) < ADDRESS_READ_MIN_CHARS:
+        unread.append("address")
+    return tuple(unread)
+
+
 def score(person: Person, order: OrderRef) -> OrderScore:
-    """The order's score against one person; `address` is 0.0 when name and phone already rule it out."""
+    """The order's score against one person, over the parts read; `address` is 0.0 when name and phone rule it out."""
+    unread = unread_parts(person, order)
     name = name_similarity(person.name, order.receiver_name)
     phone = phone_similarity(person.phone_tail, order.phone_tail)
-    who = NAME_WEIGHT * name + PHONE_WEIGHT * phone
-    address = address_similarity(person.address, order.address) if who + ADDRESS_WEIGHT > IRRELEVANT_BELOW else 0.0
-    total = who + ADDRESS_WEIGHT * address
-    return OrderScore(order.tid, order.status, round(total, 3), name, phone, address)
+    weights = {
+        part: weight
+        for part, weight in (("name", NAME_WEIGHT), ("phone", PHONE_WEIGHT), ("address", ADDRESS_WEIGHT))
+        if part not in unread
+    }
+    read_weight = sum(weights.values())
+    if len(weights) < MIN_PARTS_READ or read_weight == 0:
+        return OrderScore(order.tid, order.status, 0.0, name, phone, 0.0, unread)
+    who = weights.get("name", 0.0) * name + weights.get("phone", 0.0) * phone
+    reachable = (who + weights.get("address", 0.0)) / read_weight
+    address = (
+        address_similarity(person.address, order.address)
+        if "address" in weights and reachable > IRRELEVANT_BELOW
+        else 0.0
+    )
+    total = (who + weights.get("address", 0.0) * address) / read_weight
+    return OrderScore(order.tid, order.status, round(total, 3), name, phone, address, unread)
 
 
 def best_score(people: tuple[Person, ...], order: OrderRef) -> OrderScore:
@@ -214,10 +282,19 @@ def best_score(people: tuple[Person, ...], order: OrderRef) -> OrderScore:
 
 
 def fits(s: OrderScore) -> bool:
-    """Score and every part high enough for this order to be taken."""
-    return (
-        s.score >= ACCEPT_MIN_SCORE and s.name >= NAME_FLOOR and s.phone >= PHONE_FLOOR and s.address >= ADDRESS_FLOOR
-    )
+    """Score and every part read high enough for this order to be taken.
+
+    With a part unread, the two read must each be all but certain.
+    """
+    if s.score < ACCEPT_MIN_SCORE or len(s.unread) > 3 - MIN_PARTS_READ:
+        return False
+    alone = bool(s.unread)
+    floors = {
+        "name": (s.name, NAME_FLOOR_ALONE if alone else NAME_FLOOR),
+        "phone": (s.phone, PHONE_FLOOR_ALONE if alone else PHONE_FLOOR),
+        "address": (s.address, ADDRESS_FLOOR_ALONE if alone else ADDRESS_FLOOR),
+    }
+    return all(value >= floor for part, (value, floor) in floors.items() if part not in s.unread)
 
 
 def contradicts(s: OrderScore) -> bool:

@@ -108,3 +108,46 @@ def test_same_recipient_needs_name_phone_and_address():
     assert same_recipient(a, order(tid="2", address="浙江省杭州市西湖区文三路123号阳光花园5幢302室"))
     assert not same_recipient(a, order(tid="3", tail="1111"))
     assert not same_recipient(a, order(tid="4", address="浙江省 杭州市 西湖区 文三路125号阳光花园5幢302室"))
+
+
+GOOD_LABEL_ADDRESS = "杭州市西湖区文三路123号阳光花园5幢302室"
+
+
+def test_a_part_not_read_neither_counts_for_nor_against_the_order():
+    no_name = score(Person("", "7084", GOOD_LABEL_ADDRESS), order())
+    no_address = score(Person("蒋志勇", "7084", ""), order())
+    assert no_name.unread == ("name",) and fits(no_name)
+    assert no_address.unread == ("address",) and fits(no_address)
+
+
+def test_with_a_part_unread_the_other_two_must_be_nearly_certain():
+    assert not fits(score(Person("", "7034", GOOD_LABEL_ADDRESS), order()))  # a phone digit off
+    assert not fits(score(Person("", "7084", "杭州市西湖区文三路"), order()))  # the street only
+    assert not fits(score(Person("薄志勇", "7084", ""), order()))  # a name character off
+    assert not fits(score(Person("", "", GOOD_LABEL_ADDRESS), order()))  # one part is not enough
+
+
+def test_a_name_read_in_part_is_not_another_name_but_one_read_wrong_is():
+    part = score(Person("志勇", "7084", GOOD_LABEL_ADDRESS), order())
+    assert part.unread == ("name",) and fits(part)
+    wrong = score(Person("王", "7084", GOOD_LABEL_ADDRESS), order())
+    assert wrong.unread == () and not fits(wrong)
+
+
+def test_a_house_number_one_digit_off_lowers_the_address_but_does_not_zero_it():
+    right = address_similarity(GOOD_LABEL_ADDRESS, EXPORT_ADDRESS)
+    one_off = address_similarity("杭州市西湖区文三路129号阳光花园5幢302室", EXPORT_ADDRESS)
+    other = address_similarity("杭州市西湖区文三路987号阳光花园5幢302室", EXPORT_ADDRESS)
+    assert right > one_off > other
+
+
+def test_the_orders_address_inside_a_longer_line_still_fits():
+    joined = GOOD_LABEL_ADDRESS + "福建省泉州市晋江市陈埭镇长江路53号4号仓"  # the sender's line joined on by OCR
+    assert address_similarity(joined, EXPORT_ADDRESS) >= 0.85
+    # The order's numbers must all be there: another flat in the same joined line does not.
+    other_flat = joined.replace("302室", "702室").replace("5幢", "8幢")
+    assert address_similarity(other_flat, EXPORT_ADDRESS) < 0.85
+
+
+def test_the_boxed_receiver_marker_read_into_the_address_is_dropped():
+    assert normalize_address("收" + GOOD_LABEL_ADDRESS) == normalize_address(GOOD_LABEL_ADDRESS)
