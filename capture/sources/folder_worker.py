@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from multiprocessing import get_context
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -91,3 +93,18 @@ def worker_settings(settings: Settings) -> Settings:
     if settings.watch_workers == 1 or settings.ocr_threads > 0:
         return settings
     return replace(settings, ocr_threads=max(1, usable_cores() // settings.watch_workers))
+
+
+def new_pool(settings: Settings, recorder: Recorder, make_recorder: RecorderFactory) -> Executor:
+    """The readers: one thread using the watcher's own recorder, or `watch_workers` processes."""
+    if settings.watch_workers == 1:
+        use_recorder(recorder)
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="waybill-reader")
+    # spawn, not fork: the watcher already runs watchdog's threads, and a
+    # forked child would inherit their locks mid-use.
+    return ProcessPoolExecutor(
+        max_workers=settings.watch_workers,
+        mp_context=get_context("spawn"),
+        initializer=warm_up_worker,
+        initargs=(settings, make_recorder),
+    )
