@@ -22,6 +22,7 @@ from capture.evidence import ScanEvidence
 from capture.pipeline.run import Engines, match_policy, process, read_label
 from capture.settings import Settings
 from capture.sources.files import expand_paths, load_frame
+from capture.sources.names import shown
 from capture.store import audit, repo
 from capture.store.db import session_scope
 from capture.types import BarcodeRead, Decoded, Frame, LabelFacts, Outcome, Reason, ScanResult, Status
@@ -50,7 +51,7 @@ def scan_one(path: Path, chosen: Engines, settings: Settings, db: Engine) -> Sca
         log.warning("unreadable photo %s: %s", path, exc.message)
         failed = Outcome(Status.ERROR, (Reason.UNREADABLE_IMAGE,), detail=str(exc))
         with session_scope(db) as session:
-            return _record(session, str(path), "", None, None, failed, chosen, started)
+            return _record(session, shown(path), "", None, None, failed, chosen, started)
     return scan_frame(frame, chosen, settings, db, started)
 
 

@@ -11,6 +11,7 @@ from capture import api, views
 from capture.cli.common import Commands, Parents, load_settings, print_json
 from capture.cli.render import SCAN_HEADER, scan_row
 from capture.errors import CaptureError
+from capture.sources.names import shown
 from capture.types import Status
 
 STATUS_ORDER = (Status.QUEUED, Status.REVIEW, Status.REJECTED, Status.NO_WAYBILL, Status.ERROR)
@@ -66,9 +67,9 @@ def cmd_decode(args: argparse.Namespace, out: TextIO) -> int:
     settings = load_settings(args)
     for path, decoded in api.decode_paths(args.paths, settings):
         if isinstance(decoded, CaptureError):
-            body = views.decode_error_json(str(path), decoded)
+            body = views.decode_error_json(shown(path), decoded)
         else:
-            body = views.decode_json(str(path), decoded)
+            body = views.decode_json(shown(path), decoded)
         if args.json:
             print_json(body, out, flush=True)
         else:

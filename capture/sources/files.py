@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from capture.errors import InputFileError, UnreadableImage
+from capture.sources.names import shown
 from capture.types import Frame
 
 # Files are hashed in pieces this big, so a huge one never sits whole in memory.
@@ -42,7 +43,7 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield path
         else:
             raise InputFileError(
-                f"{path} does not exist", "check the path; folders are scanned for JPEG, PNG and WebP photos"
+                f"{shown(path)} does not exist", "check the path; folders are scanned for JPEG, PNG and WebP photos"
             )
 
 
@@ -52,15 +53,14 @@ def load_frame(path: Path, max_pixels: int) -> Frame:
     Raises UnreadableImage with a reason a person can act on; the caller
     records it and goes on with the rest of the batch.
     """
+    name = shown(path)  # the path as it can be printed and stored, whatever bytes its name has
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableImage(
-            f"{path}: cannot read the file ({exc.strerror})", "check permissions and that the file is complete"
+            f"{name}: cannot read the file ({exc.strerror})", "check permissions and that the file is complete"
         ) from exc
-    return Frame(
-        image=decode_image_bytes(data, str(path), max_pixels), source=str(path), sha256=hashlib.sha256(data).hexdigest()
-    )
+    return Frame(image=decode_image_bytes(data, name, max_pixels), source=name, sha256=hashlib.sha256(data).hexdigest())
 
 
 def decode_image_bytes(data: bytes, name: str, max_pixels: int) -> np.ndarray:
