@@ -11,6 +11,7 @@ from capture.api.reviewing import History, history, pair_order, resolve_review, 
 from capture.api.runtime import close, database, engines
 from capture.api.scanning import (
     decode_paths,
+    files_not_photos,
     record_unreadable,
     scan_frame,
     scan_frame_if_queued,
@@ -42,6 +43,7 @@ __all__ = [
     "decode_paths",
     "engines",
     "export_csv",
+    "files_not_photos",
     "history",
     "import_orders",
     "list_jobs",

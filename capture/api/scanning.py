@@ -21,7 +21,7 @@ from capture.errors import CaptureError, UnreadableImage
 from capture.evidence import ScanEvidence
 from capture.pipeline.run import Engines, match_policy, process, read_label
 from capture.settings import Settings
-from capture.sources.files import expand_paths, load_frame
+from capture.sources.files import expand_paths, load_frame, not_photos
 from capture.sources.names import shown
 from capture.store import audit, repo
 from capture.store.db import session_scope
@@ -40,6 +40,11 @@ def scan_paths(paths: Iterable[str | Path], settings: Settings, db: Engine | Non
     chosen = engines(settings)
     for path in photos:
         yield scan_one(path, chosen, settings, db)
+
+
+def files_not_photos(paths: Iterable[str | Path]) -> list[str]:
+    """Files in the folders given that scan_paths leaves unread, not being named as photos (for a line)."""
+    return [shown(p) for p in not_photos(paths)]
 
 
 def scan_one(path: Path, chosen: Engines, settings: Settings, db: Engine) -> ScanResult:

@@ -24,7 +24,7 @@ def register(commands: Commands, parents: Parents) -> None:
         parents=[parents.common, parents.engines],
         help="read photos, match them to open orders, queue the safe ones",
     )
-    scan.add_argument("paths", nargs="+", metavar="PATH", help="photos (JPEG, PNG, WebP) or folders of them")
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="photos (JPEG, PNG, WebP, HEIC, GIF) or folders of them")
     scan.add_argument("--json", action="store_true", help="one JSON object per photo on stdout")
     scan.set_defaults(run=cmd_scan)
 
@@ -40,6 +40,9 @@ def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
     settings = load_settings(args)
     counts: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
+    skipped = api.files_not_photos(args.paths)
+    if skipped:
+        print(f"not read, not named as photos: {', '.join(skipped)}", file=sys.stderr)
     if not args.json:
         print(SCAN_HEADER, file=out)
     for result in api.scan_paths(args.paths, settings):

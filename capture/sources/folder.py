@@ -12,7 +12,8 @@ the problem each one fixes:
   inotify sees nothing at all.
 - A file is taken only once its size and mtime have stopped changing
   (stability.py), and never by its junk name: `.part`, `.crdownload`,
-  `~$x`, dot files (files.is_candidate_photo).  A JPEG or PNG cut short and
+  `~$x`, dot files (files.is_junk); any other file is read, and one
+  that is not an image is filed in failed/ with its reason.  A JPEG or PNG cut short and
   written to lately waits longer (unfinished.py), and one failed whose
   writer then finishes it is taken again (late_writes.py).
 - One file is in `_pending`/`_running` once, whatever mix of events and
@@ -57,7 +58,7 @@ from capture.errors import CaptureError, DatabaseError, SourceUnavailable
 from capture.settings import Settings
 from capture.sources import filing
 from capture.sources.backoff import Backoff
-from capture.sources.files import is_candidate_photo, sha256_of
+from capture.sources.files import is_junk, sha256_of
 from capture.sources.folder_events import FolderEvents, FolderState
 from capture.sources.folder_filing import Filer
 from capture.sources.folder_worker import DatabaseBusy, ScanJob, new_pool, scan_job, worker_settings
@@ -226,7 +227,7 @@ class FolderWatcher:
 
     def _offer(self, path: Path) -> None:
         """A file may be new: watch it settle unless it is junk, not ours, or already on its way."""
-        if path.parent != self.layout.inbox or not is_candidate_photo(path):
+        if path.parent != self.layout.inbox or is_junk(path):
             return
         if path in self._settle or path in self._pending:
             return

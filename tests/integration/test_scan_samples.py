@@ -175,6 +175,7 @@ def test_a_folder_with_junk_files_scans_only_photos(tmp_path, truth):
     (tmp_path / "notes.txt").write_text("not a photo")
     proc = waybill("scan", str(tmp_path), "--json", db=f"sqlite:///{tmp_path / 'j.db'}")
     assert [Path(r["path"]).name for r in json_lines(proc.stdout)] == ["label.jpg"]
+    assert f"not read, not named as photos: {tmp_path / 'notes.txt'}" in proc.stderr  # said, not skipped silently
 
 
 def test_missing_path_is_a_clear_error(tmp_path):
