@@ -10,6 +10,7 @@ photo is then one short transaction, as `waybill scan` does it.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from capture.engines.cpu import usable_cores
 from capture.errors import CaptureError, DatabaseError, UnreadableImage
 from capture.settings import Settings
 from capture.sources.files import load_frame
+from capture.sources.parent_death import die_with_parent
 from capture.sources.recorder import Recorder, RecorderFactory
 from capture.types import ScanResult
 
@@ -54,10 +56,11 @@ def use_recorder(recorder: Recorder) -> None:
     recorder.engines  # noqa: B018  (loading the engines is the point)
 
 
-def warm_up_worker(settings: Settings, make_recorder: RecorderFactory) -> None:
+def warm_up_worker(settings: Settings, make_recorder: RecorderFactory, watcher_pid: int) -> None:
     """Process initializer.  An initializer that raises breaks the whole pool with no
     message; missing engines or models are left to the first photo instead, whose
     CaptureError reaches the watcher and stops it with the reason."""
+    die_with_parent(watcher_pid)
     try:
         use_recorder(make_recorder(settings))
     except CaptureError as exc:
@@ -106,5 +109,5 @@ def new_pool(settings: Settings, recorder: Recorder, make_recorder: RecorderFact
         max_workers=settings.watch_workers,
         mp_context=get_context("spawn"),
         initializer=warm_up_worker,
-        initargs=(settings, make_recorder),
+        initargs=(settings, make_recorder, os.getpid()),
     )
