@@ -5,8 +5,14 @@ the pages only render them.  One set of engines and one database engine per
 process (capture.api.runtime), the schema checked when it is first opened.
 """
 
-from capture.api.database import DatabaseStatus, DatabaseUpgrade, database_status, upgrade_database
-from capture.api.orders import import_orders
+from capture.api.database import (
+    DatabaseStatus,
+    DatabaseUpgrade,
+    database_status,
+    refuse_missing_db_folder,
+    upgrade_database,
+)
+from capture.api.orders import import_orders, order_count
 from capture.api.reviewing import History, history, pair_order, resolve_review, review_entries
 from capture.api.runtime import close, database, engines
 from capture.api.scanning import (
@@ -48,9 +54,11 @@ __all__ = [
     "import_orders",
     "list_jobs",
     "make_connector",
+    "order_count",
     "pair_order",
     "pull_orders",
     "record_unreadable",
+    "refuse_missing_db_folder",
     "resolve_review",
     "retry_jobs",
     "review_entries",

@@ -6,9 +6,13 @@ they are how an outdated database is looked at and brought up.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import ArgumentError
+
+from capture.errors import DatabaseError
 from capture.settings import Settings
 from capture.store import backup, schema
 from capture.store.db import connect, reporting_connection_faults, sqlite_file, where
@@ -53,3 +57,21 @@ def upgrade_database(settings: Settings) -> DatabaseUpgrade:
             return DatabaseUpgrade(where(engine), schema.upgrade(engine), copy)
     finally:
         engine.dispose()
+
+
+def refuse_missing_db_folder(db_url: str) -> None:
+    """A --db naming a SQLite file in a folder that does not exist is taken for a typo, not made.
+
+    It used to create the folders and an empty database, and the command went
+    on against nothing.  A new database in an existing folder is still made
+    (`make demo`, a first run), and the default location is created as before.
+    """
+    try:
+        path = sqlite_file(db_url)
+    except ArgumentError:  # a malformed URL: opening it says so, with the forms that work
+        return
+    if path is not None and not os.path.lexists(path.parent):
+        raise DatabaseError(
+            f"no folder {path.parent} for the database {path.name}; nothing was created",
+            "check --db for a typo, or create the folder first if a new database belongs there",
+        )

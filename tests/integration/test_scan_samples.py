@@ -37,7 +37,8 @@ def truth() -> dict[str, dict]:
 def scanned(tmp_path_factory, truth) -> tuple[str, dict[str, dict], subprocess.CompletedProcess[str]]:
     db = f"sqlite:///{tmp_path_factory.mktemp('db') / 'scan.db'}"
     waybill("orders", "import", str(SAMPLES / "orders.csv"), db=db)
-    proc = waybill("scan", str(SAMPLES / "photos"), "--json", db=db)
+    proc = waybill("scan", str(SAMPLES / "photos"), "--json", db=db, check=False)
+    assert proc.returncode == 4, proc.stderr  # the set has a corrupt photo on purpose: not every photo was read
     return db, {r["path"]: r for r in json_lines(proc.stdout)}, proc
 
 
