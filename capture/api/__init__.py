@@ -6,8 +6,10 @@ process (capture.api.runtime), the schema checked when it is first opened.
 """
 
 from capture.api.database import (
+    DatabaseBackup,
     DatabaseStatus,
     DatabaseUpgrade,
+    backup_database,
     database_status,
     refuse_missing_db_folder,
     upgrade_database,
@@ -38,10 +40,12 @@ from capture.api.uploading import (
 )
 
 __all__ = [
+    "DatabaseBackup",
     "DatabaseStatus",
     "DatabaseUpgrade",
     "History",
     "PullReport",
+    "backup_database",
     "cancel_jobs",
     "close",
     "database",

@@ -75,3 +75,31 @@ def refuse_missing_db_folder(db_url: str) -> None:
             f"no folder {path.parent} for the database {path.name}; nothing was created",
             "check --db for a typo, or create the folder first if a new database belongs there",
         )
+
+
+@dataclass(frozen=True)
+class DatabaseBackup:
+    where: str
+    target: Path
+    integrity: str  # SQLite's integrity_check of the copy ("ok"); "pg_dump" for PostgreSQL
+
+
+def backup_database(settings: Settings, target: Path) -> DatabaseBackup:
+    """A consistent copy while scanners and workers go on: SQLite's online backup API, or pg_dump.
+
+    Never over an existing file; a SQLite copy is checked with integrity_check before it is reported.
+    """
+    engine = connect(settings.db_url)
+    try:
+        with reporting_connection_faults(engine):
+            if os.path.lexists(target):
+                raise DatabaseError(f"{target} exists; a backup is never written over a file", "give a new name")
+            path = sqlite_file(engine.url)
+            if path is None:
+                return DatabaseBackup(where(engine), backup.dump_postgres(engine.url, target), "pg_dump")
+            if not path.is_file():
+                raise DatabaseError(f"no database at {path}", "check --db / WAYBILL_DB_URL")
+            copy = backup.copy_sqlite(path, target)
+            return DatabaseBackup(where(engine), copy, backup.integrity(copy))
+    finally:
+        engine.dispose()
