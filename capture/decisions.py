@@ -41,7 +41,7 @@ def commit_scan(session: Session, scan: repo.ScanRecord, outcome: Outcome, actor
     scan_id = repo.insert_scan(session, scan)
     if outcome.status is Status.QUEUED and candidate is not None:
         repo.queue_jobs(session, scan_id, candidate.number, candidate.carrier, tuple(o.tid for o in outcome.orders))
-    review_id = review_items.open_item(session, scan_id) if outcome.status is Status.REVIEW else None
+    review_id = _review_item(session, scan, scan_id) if outcome.status is Status.REVIEW else None
     audit.record(
         session,
         AuditRecord(
@@ -64,6 +64,14 @@ def commit_scan(session: Session, scan: repo.ScanRecord, outcome: Outcome, actor
         ),
     )
     return scan_id
+
+
+def _review_item(session: Session, scan: repo.ScanRecord, scan_id: int) -> int:
+    """A new item, unless the same photo already waits for a person (a batch run again after a crash).
+
+    The new scan row stays, and its audit row names the item that stands for it.
+    """
+    return review_items.open_for_photo(session, scan.sha256) or review_items.open_item(session, scan_id)
 
 
 def _scan_action(outcome: Outcome) -> Action:

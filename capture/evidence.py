@@ -5,8 +5,9 @@ person or the desk settles that scan later (review, desk pairing).  This
 module is the only place that knows the JSON keys.  It reads what release
 166f131 stored too, where conflicts were sentences.
 
-No full phone number is stored: OCR text has every mobile number masked to
-its last four digits before it is kept.
+No full phone number is stored: OCR text has every mobile and landline
+number (the shop's own, printed as the sender, too) masked to its last four
+digits before it is kept; people are kept with their phone's tail only.
 """
 
 from __future__ import annotations
@@ -31,8 +32,13 @@ from capture.types import (
 )
 
 SCORE_DIGITS = 4
-# A full mobile number in OCR text: only its last four digits are kept in records.
-FULL_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{5}(\d{4})(?!\d)")
+# A full phone number in OCR text: only its last four digits are kept in records.
+# Mobiles with or without +86 and spaces or hyphens (138 1234 5678), and
+# landlines with their area code (0755-86012345, 021 1234 5678): the
+# shop's own number printed as the sender is a number too.
+FULL_MOBILE = re.compile(r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?(\d{4})(?!\d)")
+FULL_LANDLINE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?\(?0\d{2,3}\)?[- ]?\d{3,4}[- ]?(\d{4})(?!\d)")
+MASKED = "*******"
 # How release 166f131 wrote each conflict kind, to read its evidence back.
 OLD_CONFLICT_SENTENCES = (
     (ConflictKind.OCR_MISREAD, re.compile(r"ocr misread (?P<ocr>\S+) of barcode (?P<barcode>\S+?);")),
@@ -44,7 +50,9 @@ OLD_CONFLICT_SENTENCES = (
 
 
 def mask_phones(text: str) -> str:
-    return FULL_MOBILE.sub(lambda m: "*******" + m.group(1), text)
+    for phone in (FULL_MOBILE, FULL_LANDLINE):
+        text = phone.sub(lambda m: MASKED + m.group(1), text)
+    return text
 
 
 @dataclass(frozen=True)

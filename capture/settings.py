@@ -76,6 +76,10 @@ class Settings:
     # A dropped file is taken once its size and mtime have not changed for this
     # long: phones and sync clients write a photo in pieces.
     watch_stable_s: float = 1.0
+    # A JPEG or PNG cut short (no end marker) that was written to less than
+    # this long ago is waited for, not failed: a sync client that stalls
+    # mid-photo.  A failed photo that changes within this long is read again.
+    watch_unfinished_wait_s: float = 30.0
     watch_rescan_s: float = 10.0  # full listing of the folder, for shares that miss events
     watch_polling: bool = False  # poll instead of inotify: network drives send no events
     watch_poll_interval_s: float = 2.0
@@ -141,9 +145,14 @@ class Settings:
             raise SettingsError(
                 f"watch_workers must be 1 to {MAX_WATCH_WORKERS}", "one per CPU core at most; 1 or 2 on a desk PC"
             )
-        if self.watch_stable_s < 0 or self.watch_rescan_s <= 0 or self.watch_poll_interval_s <= 0:
+        if (
+            self.watch_stable_s < 0
+            or self.watch_unfinished_wait_s < 0
+            or self.watch_rescan_s <= 0
+            or self.watch_poll_interval_s <= 0
+        ):
             raise SettingsError(
-                "watch_stable_s must be 0 or more, the rescan and poll intervals positive",
+                "watch_stable_s and watch_unfinished_wait_s must be 0 or more, the rescan and poll intervals positive",
                 "fix them in the TOML file or WAYBILL_WATCH_*",
             )
         if self.camera_preview_width < MIN_PREVIEW_WIDTH or self.camera_cooldown_s < 0:

@@ -15,6 +15,7 @@ from capture.desk_pairing import PairResult
 from capture.errors import CaptureError
 from capture.review import ReviewEntry
 from capture.sources.handled import Handled
+from capture.sources.names import shown
 from capture.store.audit import HistoryEntry
 from capture.store.job_views import JobView
 from capture.store.tables import JobStatus
@@ -50,7 +51,7 @@ def watch_json(handled: Handled) -> JSON:
     """One `waybill watch --json` object: the scan object, and where the file went."""
     return {
         **scan_json(handled.result),
-        "dropped_as": str(handled.dropped),
+        "dropped_as": shown(handled.dropped),
         "filed_as": str(handled.filed),
         "sidecar": str(handled.sidecar),
         "duplicate_of": handled.duplicate_of,

@@ -5,12 +5,21 @@ the pages only render them.  One set of engines and one database engine per
 process (capture.api.runtime), the schema checked when it is first opened.
 """
 
-from capture.api.database import DatabaseStatus, DatabaseUpgrade, database_status, upgrade_database
-from capture.api.orders import import_orders
+from capture.api.database import (
+    DatabaseBackup,
+    DatabaseStatus,
+    DatabaseUpgrade,
+    backup_database,
+    database_status,
+    refuse_missing_db_folder,
+    upgrade_database,
+)
+from capture.api.orders import import_orders, order_count
 from capture.api.reviewing import History, history, pair_order, resolve_review, review_entries
 from capture.api.runtime import close, database, engines
 from capture.api.scanning import (
     decode_paths,
+    files_not_photos,
     record_unreadable,
     scan_frame,
     scan_frame_if_queued,
@@ -31,10 +40,12 @@ from capture.api.uploading import (
 )
 
 __all__ = [
+    "DatabaseBackup",
     "DatabaseStatus",
     "DatabaseUpgrade",
     "History",
     "PullReport",
+    "backup_database",
     "cancel_jobs",
     "close",
     "database",
@@ -42,13 +53,16 @@ __all__ = [
     "decode_paths",
     "engines",
     "export_csv",
+    "files_not_photos",
     "history",
     "import_orders",
     "list_jobs",
     "make_connector",
+    "order_count",
     "pair_order",
     "pull_orders",
     "record_unreadable",
+    "refuse_missing_db_folder",
     "resolve_review",
     "retry_jobs",
     "review_entries",

@@ -13,20 +13,26 @@ from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from capture import decisions, desk_pairing
 from capture.api.runtime import database, engines
-from capture.errors import CaptureError, UnreadableImage
+from capture.errors import CaptureError, DatabaseError, UnreadableImage
 from capture.evidence import ScanEvidence
 from capture.pipeline.run import Engines, match_policy, process, read_label
 from capture.settings import Settings
-from capture.sources.files import expand_paths, load_frame
+from capture.sources.files import expand_paths, load_frame, not_photos
+from capture.sources.names import shown
 from capture.store import audit, repo
 from capture.store.db import session_scope
 from capture.types import BarcodeRead, Decoded, Frame, LabelFacts, Outcome, Reason, ScanResult, Status
 
 log = logging.getLogger(__name__)
+# A decision that lost a race with another process writing the same order is
+# decided again from scratch this many times in all: the second look sees the
+# winner's job (already_queued) where the first could not.
+DECISION_ATTEMPTS = 3
 
 
 def scan_paths(paths: Iterable[str | Path], settings: Settings, db: Engine | None = None) -> Iterator[ScanResult]:
@@ -41,6 +47,11 @@ def scan_paths(paths: Iterable[str | Path], settings: Settings, db: Engine | Non
         yield scan_one(path, chosen, settings, db)
 
 
+def files_not_photos(paths: Iterable[str | Path]) -> list[str]:
+    """Files in the folders given that scan_paths leaves unread, not being named as photos (for a line)."""
+    return [shown(p) for p in not_photos(paths)]
+
+
 def scan_one(path: Path, chosen: Engines, settings: Settings, db: Engine) -> ScanResult:
     """Read one photo file, decide, record; an unreadable file is recorded as `error`."""
     started = time.perf_counter()
@@ -50,7 +61,7 @@ def scan_one(path: Path, chosen: Engines, settings: Settings, db: Engine) -> Sca
         log.warning("unreadable photo %s: %s", path, exc.message)
         failed = Outcome(Status.ERROR, (Reason.UNREADABLE_IMAGE,), detail=str(exc))
         with session_scope(db) as session:
-            return _record(session, str(path), "", None, None, failed, chosen, started)
+            return _record(session, shown(path), "", None, None, failed, chosen, started)
     return scan_frame(frame, chosen, settings, db, started)
 
 
@@ -69,6 +80,29 @@ def scan_frame(
     """
     started = time.perf_counter() if started is None else started
     station = station or settings.desk_station
+    for attempt in range(1, DECISION_ATTEMPTS + 1):
+        try:
+            return _decide_and_record(frame, chosen, settings, db, started, station)
+        except (IntegrityError, OperationalError) as exc:
+            if not _lost_race(exc):
+                raise
+            if attempt == DECISION_ATTEMPTS:
+                raise DatabaseError(
+                    f"{frame.source}: another process kept writing the same orders; nothing was recorded",
+                    "scan the photo again once the other scanner is done",
+                ) from exc
+            log.info("%s: lost a race with another scanner (%s); deciding again", frame.source, exc.orig)
+    raise AssertionError("unreachable")
+
+
+def _lost_race(exc: IntegrityError | OperationalError) -> bool:
+    """Another process committed first: the one-job-per-order index refused ours, or SQLite's snapshot went stale."""
+    return isinstance(exc, IntegrityError) or "database is locked" in str(exc.orig)
+
+
+def _decide_and_record(
+    frame: Frame, chosen: Engines, settings: Settings, db: Engine, started: float, station: str
+) -> ScanResult:
     # Matching and recording share one transaction: the queue checks and the
     # queue insert see the same state, and a job exists only with its scan
     # record (the outbox pattern, capture.decisions).

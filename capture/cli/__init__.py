@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +20,9 @@ from capture.cli.common import make_parents
 from capture.errors import BadArguments, CaptureError
 
 EXIT_INTERRUPTED = 130
+# The reader of our output went away (`waybill queue list | head`): what a
+# shell reports for a writer killed by SIGPIPE, with no traceback.
+EXIT_BROKEN_PIPE = 141
 
 # In the order `waybill --help` lists them.
 GROUPS = (
@@ -58,4 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Python would also fail flushing stdout at exit: point it at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     return 0

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO, TypeAlias
 
+from capture import api
 from capture import settings as settings_mod
 from capture.settings import BARCODE_ENGINES, OCR_ENGINES, Settings
 
@@ -57,6 +58,8 @@ def load_settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {field: getattr(args, flag, None) for flag, field in SETTING_FLAGS.items()}
     # --no-bell can only turn the bell off; without it the file or the environment decides.
     overrides["bell_on_red"] = False if getattr(args, "no_bell", False) else None
+    if getattr(args, "db", None):
+        api.refuse_missing_db_folder(args.db)
     return settings_mod.load(config=getattr(args, "config", None), **overrides)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TextIO
 
 from capture import api
 from capture.cli.common import Commands, Parents, load_settings
 
 EXIT_OUTDATED = 1  # `db current` on a database that needs `db upgrade`
+EXIT_BACKUP_DAMAGED = 7  # the copy failed SQLite's integrity_check (so would the database)
 
 
 def register(commands: Commands, parents: Parents) -> None:
@@ -26,6 +28,13 @@ def register(commands: Commands, parents: Parents) -> None:
         help="bring the database to this release's schema in place (keeps every row)",
     )
     upgrade.set_defaults(run=cmd_db_upgrade)
+    backup = commands.add_parser(
+        "backup",
+        parents=[parents.common],
+        help="a consistent copy of the database while scanners and workers run (SQLite backup API, pg_dump)",
+    )
+    backup.add_argument("target", metavar="PATH", help="the new file (never written over)")
+    backup.set_defaults(run=cmd_backup)
 
 
 def cmd_db_current(args: argparse.Namespace, out: TextIO) -> int:
@@ -57,3 +66,10 @@ def cmd_db_upgrade(args: argparse.Namespace, out: TextIO) -> int:
     else:
         print(f"already at {step.after}: nothing to do", file=out)
     return 0
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    done = api.backup_database(load_settings(args), Path(args.target))
+    print(f"database: {done.where}", file=out)
+    print(f"copied to {done.target} (integrity: {done.integrity})", file=out)
+    return 0 if done.integrity in ("ok", "pg_dump") else EXIT_BACKUP_DAMAGED

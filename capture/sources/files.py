@@ -12,24 +12,45 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from capture.errors import InputFileError, UnreadableImage
+from capture.sources.filing import SIDECAR_SUFFIX
+from capture.sources.imaging import as_rgb8
+from capture.sources.names import shown
 from capture.types import Frame
 
 # Files are hashed in pieces this big, so a huge one never sits whole in memory.
 HASH_CHUNK = 1 << 20
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})
+# A folder given to `scan` is read for files named as photos; HEIC (the
+# iPhone's default) and GIF were once left out without a word.
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif", ".heic", ".heif", ".hif"}
+)
 # Names that sync clients and editors leave behind while a file is still
-# being written, or that are not photos at all.
+# being written, or that are the system's, not a person's.
 JUNK_SUFFIXES = frozenset({".part", ".filepart", ".crdownload", ".tmp"})
 JUNK_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 
-def is_candidate_photo(path: Path) -> bool:
+def is_junk(path: Path) -> bool:
+    """Left alone everywhere.  Any other file dropped into a watched folder is read, and one
+    that is not an image goes to failed/ with its reason instead of sitting there unmentioned."""
     name = path.name
-    if name in JUNK_NAMES or name.startswith((".", "~$")):
-        return False
-    suffix = path.suffix.lower()
-    return suffix in IMAGE_SUFFIXES and suffix not in JUNK_SUFFIXES
+    return name in JUNK_NAMES or name.startswith((".", "~$")) or path.suffix.lower() in JUNK_SUFFIXES
+
+
+def _is_sidecar(path: Path) -> bool:
+    """NAME.json beside NAME: what a drop folder wrote about a photo, not a photo."""
+    return path.suffix == SIDECAR_SUFFIX and path.with_suffix("").exists()
+
+
+def _in_folder(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not is_junk(p) and not _is_sidecar(p))
+
+
+def not_photos(paths: Iterable[str | Path]) -> list[Path]:
+    """Files inside the folders given that are not named as photos: `scan` lists them, it does not read them."""
+    folders = (Path(raw) for raw in paths if Path(raw).is_dir())
+    return [p for folder in folders for p in _in_folder(folder) if p.suffix.lower() not in IMAGE_SUFFIXES]
 
 
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -37,12 +58,13 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and is_candidate_photo(p))
+            yield from (p for p in _in_folder(path) if p.suffix.lower() in IMAGE_SUFFIXES)
         elif path.exists():
             yield path
         else:
             raise InputFileError(
-                f"{path} does not exist", "check the path; folders are scanned for JPEG, PNG and WebP photos"
+                f"{shown(path)} does not exist",
+                "check the path; folders are scanned for photos (JPEG, PNG, WebP, HEIC, GIF, TIFF, BMP)",
             )
 
 
@@ -52,15 +74,14 @@ def load_frame(path: Path, max_pixels: int) -> Frame:
     Raises UnreadableImage with a reason a person can act on; the caller
     records it and goes on with the rest of the batch.
     """
+    name = shown(path)  # the path as it can be printed and stored, whatever bytes its name has
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableImage(
-            f"{path}: cannot read the file ({exc.strerror})", "check permissions and that the file is complete"
+            f"{name}: cannot read the file ({exc.strerror})", "check permissions and that the file is complete"
         ) from exc
-    return Frame(
-        image=decode_image_bytes(data, str(path), max_pixels), source=str(path), sha256=hashlib.sha256(data).hexdigest()
-    )
+    return Frame(image=decode_image_bytes(data, name, max_pixels), source=name, sha256=hashlib.sha256(data).hexdigest())
 
 
 def decode_image_bytes(data: bytes, name: str, max_pixels: int) -> np.ndarray:
@@ -78,14 +99,14 @@ def decode_image_bytes(data: bytes, name: str, max_pixels: int) -> np.ndarray:
             # In place and without a conversion when already RGB: each copy of
             # a 12-megapixel photo costs more than reading its barcodes.
             ImageOps.exif_transpose(im, in_place=True)
-            pixels = np.asarray(im if im.mode == "RGB" else im.convert("RGB"))
+            pixels = np.asarray(as_rgb8(im))
     except Image.DecompressionBombError as exc:
         raise UnreadableImage(
             f"{name}: too many pixels to be a label photo ({exc})", "photograph the label at a normal resolution"
         ) from exc
     except UnidentifiedImageError as exc:
         raise UnreadableImage(
-            f"{name}: not an image this program can read", "save the photo as JPEG, PNG or WebP"
+            f"{name}: not an image this program can read", "save the photo as JPEG, PNG, WebP, HEIC or GIF"
         ) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise UnreadableImage(

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from capture.sources.names import fileable_name
+
 IN_PROGRESS = "in-progress"
 PROCESSED = "processed"
 FAILED = "failed"
@@ -52,7 +54,11 @@ class Layout:
 
 
 def free_name(folder: Path, name: str, taken: set[Path] | frozenset[Path] = frozenset()) -> Path:
-    """`folder/name`, or `folder/stem-N.suffix` if that (or its sidecar) exists or is reserved."""
+    """`folder/name`, or `folder/stem-N.suffix` if that (or its sidecar) exists or is reserved.
+
+    The name is made fileable first (names.fileable_name): UTF-8, with room for the counter and the sidecar.
+    """
+    name = fileable_name(name)
     stem, suffix = os.path.splitext(name)
     for n in range(MAX_NAME_COUNTER):
         candidate = folder / (name if n == 0 else f"{stem}-{n}{suffix}")
@@ -87,7 +93,9 @@ def write_sidecar(photo: Path, body: dict[str, Any]) -> Path:
     """NAME.json beside the filed photo; written to a temp name first so it is never half there."""
     sidecar = sidecar_path(photo)
     partial = sidecar.with_name("." + sidecar.name + ".tmp")
-    partial.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # backslashreplace: a stray undecodable name in `body` must not cost the sidecar (a crash left .json.tmp)
+    text = json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+    partial.write_bytes(text.encode("utf-8", "backslashreplace"))
     os.replace(partial, sidecar)
     return sidecar
 

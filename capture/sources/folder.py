@@ -12,7 +12,10 @@ the problem each one fixes:
   inotify sees nothing at all.
 - A file is taken only once its size and mtime have stopped changing
   (stability.py), and never by its junk name: `.part`, `.crdownload`,
-  `~$x`, dot files (files.is_candidate_photo).
+  `~$x`, dot files (files.is_junk); any other file is read, and one
+  that is not an image is filed in failed/ with its reason.  A JPEG or PNG cut short and
+  written to lately waits longer (unfinished.py), and one failed whose
+  writer then finishes it is taken again (late_writes.py).
 - One file is in `_pending`/`_running` once, whatever mix of events and
   rescans announced it (paperless's `queued` set).
 - The same bytes are never handled twice: a photo whose SHA-256 is in the
@@ -41,16 +44,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import (
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    wait,
-)
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -62,13 +58,15 @@ from capture.errors import CaptureError, DatabaseError, SourceUnavailable
 from capture.settings import Settings
 from capture.sources import filing
 from capture.sources.backoff import Backoff
-from capture.sources.files import is_candidate_photo, sha256_of
+from capture.sources.files import is_junk, sha256_of
 from capture.sources.folder_events import FolderEvents, FolderState
 from capture.sources.folder_filing import Filer
-from capture.sources.folder_worker import DatabaseBusy, ScanJob, scan_job, use_recorder, warm_up_worker, worker_settings
+from capture.sources.folder_worker import DatabaseBusy, ScanJob, new_pool, scan_job, worker_settings
 from capture.sources.handled import Handled
+from capture.sources.late_writes import LateWrites
 from capture.sources.recorder import RecorderFactory
 from capture.sources.stability import SettleWatch
+from capture.sources.unfinished import still_being_written
 from capture.types import ScanSummary
 
 log = logging.getLogger(__name__)
@@ -88,6 +86,7 @@ class _Job:
     dropped: Path
     work: Path  # in-progress/NAME
     scan: ScanJob
+    taken: os.stat_result  # the file as it was taken: a failed photo that changes after is taken again
     future: Future | None = None
     pool: Executor | None = None  # the pool it was last given to
     retry_at: float = 0.0
@@ -117,6 +116,7 @@ class FolderWatcher:
         self._unrecovered: list[Path] = []  # in-progress/ files to check after a (re)start
         self._reserved: set[Path] = set()  # filing names promised to running jobs
         self._filer = Filer(layout, self._reserved, on_result)
+        self._late = LateWrites(layout.inbox, settings.watch_unfinished_wait_s)
         self._db_backoff = Backoff(DB_RETRY_FIRST_S, DB_RETRY_CAP_S)
         self._folder = FolderState()
         self._make_recorder = make_recorder
@@ -133,7 +133,7 @@ class FolderWatcher:
             raise SourceUnavailable(
                 f"{self.layout.inbox} is not a folder", "create it, or check the path given to `waybill watch`"
             )
-        self._pool = self._new_pool()
+        self._pool = new_pool(self.settings, self._recorder, self._make_recorder)
         self._observer.start()
         try:
             self._check_folder(time.monotonic())
@@ -157,6 +157,8 @@ class FolderWatcher:
         if now >= self._folder.next_rescan:
             self._rescan(now)
         self._recover()
+        for path in self._late.take_back(now):
+            self._settle.note(path)
         self._pending.extend(self._settle.settled(now))
         self._dispatch(now)
 
@@ -225,7 +227,7 @@ class FolderWatcher:
 
     def _offer(self, path: Path) -> None:
         """A file may be new: watch it settle unless it is junk, not ours, or already on its way."""
-        if path.parent != self.layout.inbox or not is_candidate_photo(path):
+        if path.parent != self.layout.inbox or is_junk(path):
             return
         if path in self._settle or path in self._pending:
             return
@@ -251,6 +253,10 @@ class FolderWatcher:
             return
         if not path.is_file():
             return
+        if still_being_written(path, self.settings.watch_unfinished_wait_s):
+            log.info("%s is cut short and was written to lately; waiting for the rest", path.name)
+            self._settle.note(path)
+            return
         sha256 = sha256_of(path)
         if sha256 and any(job.scan.sha256 == sha256 for job in self._running.values()):
             self._settle.note(path)  # its twin is being read: look again when that is done
@@ -275,7 +281,7 @@ class FolderWatcher:
         failed_as = filing.free_name(self.layout.failed, work.name, self._reserved)
         self._reserved |= {processed_as, failed_as}
         scan = ScanJob(str(work), str(processed_as), str(failed_as), sha256, self.settings)
-        job = _Job(dropped=dropped, work=work, scan=scan)
+        job = _Job(dropped=dropped, work=work, scan=scan, taken=os.lstat(work))
         self._running[work] = job
         self._submit(job)
 
@@ -317,14 +323,16 @@ class FolderWatcher:
                 continue
             self._db_backoff.reset()
             del self._running[work]
-            self._filer.result(job.dropped, job.work, job.scan, outcome)
+            filed = self._filer.result(job.dropped, job.work, job.scan, outcome)
+            if filed is not None and filed.parent == self.layout.failed:
+                self._late.note(filed, job.taken.st_size, job.taken.st_mtime_ns, time.monotonic())
 
     def _worker_crashed(self, job: _Job) -> None:
         """A worker process died (out of memory, a crash in native code): new pool, try once more."""
         job.crashes += 1
         if job.pool is self._pool and isinstance(self._pool, ProcessPoolExecutor):  # once per broken pool
             self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
+            self._pool = new_pool(self.settings, self._recorder, self._make_recorder)
         if job.crashes >= MAX_WORKER_CRASHES:
             self._file_crashed(job, f"a worker process died reading this photo {job.crashes} times")
 
@@ -354,19 +362,6 @@ class FolderWatcher:
                 self._start(dropped, work, sha256)
                 continue
             self._filer.recorded(dropped, work, earlier, sha256)
-
-    def _new_pool(self) -> Executor:
-        if self.settings.watch_workers == 1:
-            use_recorder(self._recorder)
-            return ThreadPoolExecutor(max_workers=1, thread_name_prefix="waybill-reader")
-        # spawn, not fork: the watcher already runs watchdog's threads, and a
-        # forked child would inherit their locks mid-use.
-        return ProcessPoolExecutor(
-            max_workers=self.settings.watch_workers,
-            mp_context=get_context("spawn"),
-            initializer=warm_up_worker,
-            initargs=(self.settings, self._make_recorder),
-        )
 
 
 def watch_folder(

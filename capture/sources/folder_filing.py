@@ -26,11 +26,12 @@ class Filer:
         self._reserved = reserved  # shared with the watcher, which promises the names
         self._on_result = on_result
 
-    def result(self, dropped: Path, work: Path, scan: ScanJob, result: ScanResult) -> None:
+    def result(self, dropped: Path, work: Path, scan: ScanJob, result: ScanResult) -> Path | None:
+        """File a photo that was read; where it went (None: it could not be moved)."""
         failed = result.outcome.status is Status.ERROR
         dest = Path(scan.failed_as if failed else scan.processed_as)
         self._release(scan)
-        self._file(dropped, work, dest, result, in_words(result.outcome), scan.sha256)
+        return self._file(dropped, work, dest, result, in_words(result.outcome), scan.sha256)
 
     def crashed(self, dropped: Path, work: Path, scan: ScanJob, why: str) -> None:
         self._release(scan)
@@ -71,14 +72,15 @@ class Filer:
         sha256: str,
         duplicate_of: int | None = None,
         recovered: bool = False,
-    ) -> None:
+    ) -> Path | None:
         try:
             if os.path.lexists(dest):  # someone put a file there meanwhile: never overwrite it
                 dest = filing.free_name(dest.parent, dest.name, self._reserved)
             filing.move(current, dest)
         except OSError as exc:
             log.error("cannot file %s into %s: %s", current, dest.parent, exc)
-            return
+            return None
         done = Handled(dropped, dest, filing.sidecar_path(dest), result, duplicate_of, recovered)
         filing.write_sidecar(dest, handled.sidecar_body(done, why, sha256))
         self._on_result(done)
+        return dest

@@ -10,8 +10,11 @@ photo is then one short transaction, as `waybill scan` does it.
 from __future__ import annotations
 
 import logging
+import os
 import time
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from multiprocessing import get_context
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -20,6 +23,7 @@ from capture.engines.cpu import usable_cores
 from capture.errors import CaptureError, DatabaseError, UnreadableImage
 from capture.settings import Settings
 from capture.sources.files import load_frame
+from capture.sources.parent_death import die_with_parent
 from capture.sources.recorder import Recorder, RecorderFactory
 from capture.types import ScanResult
 
@@ -52,10 +56,11 @@ def use_recorder(recorder: Recorder) -> None:
     recorder.engines  # noqa: B018  (loading the engines is the point)
 
 
-def warm_up_worker(settings: Settings, make_recorder: RecorderFactory) -> None:
+def warm_up_worker(settings: Settings, make_recorder: RecorderFactory, watcher_pid: int) -> None:
     """Process initializer.  An initializer that raises breaks the whole pool with no
     message; missing engines or models are left to the first photo instead, whose
     CaptureError reaches the watcher and stops it with the reason."""
+    die_with_parent(watcher_pid)
     try:
         use_recorder(make_recorder(settings))
     except CaptureError as exc:
@@ -91,3 +96,18 @@ def worker_settings(settings: Settings) -> Settings:
     if settings.watch_workers == 1 or settings.ocr_threads > 0:
         return settings
     return replace(settings, ocr_threads=max(1, usable_cores() // settings.watch_workers))
+
+
+def new_pool(settings: Settings, recorder: Recorder, make_recorder: RecorderFactory) -> Executor:
+    """The readers: one thread using the watcher's own recorder, or `watch_workers` processes."""
+    if settings.watch_workers == 1:
+        use_recorder(recorder)
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="waybill-reader")
+    # spawn, not fork: the watcher already runs watchdog's threads, and a
+    # forked child would inherit their locks mid-use.
+    return ProcessPoolExecutor(
+        max_workers=settings.watch_workers,
+        mp_context=get_context("spawn"),
+        initializer=warm_up_worker,
+        initargs=(settings, make_recorder, os.getpid()),
+    )

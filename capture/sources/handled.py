@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from capture import report
+from capture.sources.names import shown
 from capture.types import Candidate, Outcome, Reason, ScanResult, ScanSummary, Status, Via
 
 
@@ -34,7 +35,7 @@ def sidecar_body(handled: Handled, why: str, sha256: str) -> dict[str, Any]:
     """NAME.json: why the photo is where it is, and the scan it got (the JSON file format, not a stage value)."""
     return {
         "photo": handled.filed.name,
-        "dropped_as": str(handled.dropped),
+        "dropped_as": shown(handled.dropped),
         "filed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "why": why,
         "sha256": sha256,
@@ -60,7 +61,7 @@ def duplicate(filed: Path, earlier: ScanSummary) -> ScanResult:
 
 
 def link_refused(filed: Path, link: Path) -> ScanResult:
-    why = f"{link.name} is a link to {os.readlink(link)}, outside the drop folder; it was not read"
+    why = f"{shown(link.name)} is a link to {shown(os.readlink(link))}, outside the drop folder; it was not read"
     return ScanResult(
         path=str(filed), outcome=Outcome(Status.ERROR, (Reason.LINK_OUTSIDE_FOLDER,), detail=why), decoded=None, ms=0.0
     )

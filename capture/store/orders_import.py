@@ -12,6 +12,7 @@ are imported; only a file that is not an order export at all raises.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
@@ -33,6 +34,8 @@ EXPORT_HINT = "export the order list from the seller back office (订单导出) 
 # Tried in this order.  UTF-8 first and strictly: GB18030 decodes almost any
 # byte string, so it can only be the fallback.  GB18030 is a superset of GBK.
 ENCODINGS = ("utf-8-sig", "gb18030")
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GBK"}
+UTF16_SAMPLE_BYTES = 4096
 
 # What an Excel workbook starts with; people pick the .xlsx by mistake.
 XLSX_MAGIC = b"PK\x03\x04"
@@ -134,14 +137,33 @@ def _decode(data: bytes, path: Path) -> str:
         raise InputFileError(
             f"{path.name} is an Excel workbook, not a CSV file", "in Excel use Save As > CSV, or " + EXPORT_HINT
         )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data):
+        raise InputFileError(
+            f"{path.name}, line 1: the file is UTF-16 text (Excel's 'Unicode Text'), not a CSV export",
+            "in Excel use Save As > CSV UTF-8 (or CSV), or " + EXPORT_HINT,
+        )
     if b"\x00" in data:
-        raise InputFileError(f"{path.name} is not a text file", EXPORT_HINT)
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputFileError(f"{path.name}, line {line}: a NUL byte; this is not a text file", EXPORT_HINT)
+    failures = {}
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputFileError(f"{path.name} is neither UTF-8 nor GBK text", EXPORT_HINT)
+        except UnicodeDecodeError as exc:
+            failures[encoding] = data[: exc.start].count(b"\n") + 1
+    # The encoding that fits the most lines is the file's; its first misfit is where a second one begins.
+    encoding, line = max(failures.items(), key=lambda item: item[1])
+    raise InputFileError(
+        f"{path.name}, line {line}: neither UTF-8 nor GBK text"
+        + (f" (the lines before it are {ENCODING_NAMES[encoding]}: the file mixes encodings)" if line > 1 else ""),
+        "re-export the whole list in one go, or " + EXPORT_HINT,
+    )
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a BOM: ASCII text with a NUL in every other byte."""
+    sample = data[:UTF16_SAMPLE_BYTES]
+    return len(sample) >= 2 and (sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4)
 
 
 def _records(text: str, path: Path) -> list[tuple[int, list[str]]]:

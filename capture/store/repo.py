@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Executable, bindparam, or_, union
+from sqlalchemy import Executable, bindparam, func, or_, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -211,3 +211,8 @@ def queue_jobs(session: Session, scan_id: int, waybill: str, carrier: str, tids:
     for tid in tids:
         session.add(UploadJob(order_tid=tid, waybill=waybill, carrier=carrier, scan_id=scan_id))
     session.flush()
+
+
+def order_count(session: Session) -> int:
+    """How many orders are loaded, open or not (a scan against none can only send everything to review)."""
+    return session.exec(select(func.count()).select_from(Order)).one()

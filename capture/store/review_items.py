@@ -38,6 +38,19 @@ def open_item(session: Session, scan_id: int) -> int:
     return item.id
 
 
+def open_for_photo(session: Session, sha256: str) -> int | None:
+    """The open item of an earlier scan of the same bytes, if any: a re-run must not queue a person twice."""
+    if not sha256:
+        return None  # camera frames and unreadable files: nothing to know the photo by
+    query = (
+        select(ReviewItem.id)
+        .join(Scan, col(Scan.id) == col(ReviewItem.scan_id))
+        .where(Scan.sha256 == sha256, ReviewItem.state == ReviewState.OPEN.value)
+        .order_by(col(ReviewItem.id))
+    )
+    return session.exec(query).first()
+
+
 def list_open(session: Session) -> list[OpenItem]:
     query = (
         select(ReviewItem, Scan)

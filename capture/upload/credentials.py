@@ -32,6 +32,7 @@ from platformdirs import user_config_dir
 
 from capture.errors import CredentialsError
 from capture.settings import APP_NAME, ENV_PREFIX, Settings
+from capture.upload.secret_spellings import spellings
 
 DEFAULT_TAOBAO_ENDPOINT = "https://eco.taobao.com/router/rest"
 SIGN_METHODS = ("md5", "hmac-sha256")
@@ -84,11 +85,10 @@ class Secret:
 
 
 def redact(text: str, secrets: Iterable[Secret]) -> str:
-    """`text` with every secret value replaced by ***."""
-    for secret in secrets:
-        value = secret.reveal()
-        if len(value) >= MIN_REDACTED_LENGTH:
-            text = text.replace(value, MASK)
+    """`text` with every secret value, in every spelling (secret_spellings), replaced by ***."""
+    forms = {form for s in secrets if len(s.reveal()) >= MIN_REDACTED_LENGTH for form in spellings(s.reveal())}
+    for form in sorted(forms, key=len, reverse=True):  # longest first: no spelling is left half-masked
+        text = text.replace(form, MASK)
     return text
 
 

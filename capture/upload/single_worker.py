@@ -33,9 +33,18 @@ HOLDER_MAX_BYTES = 200
 
 
 def lock_path(db_url: str) -> Path | None:
-    """The lock file for a SQLite URL; None for other databases and in-memory SQLite."""
+    """The lock file for a SQLite URL; None for other databases and in-memory SQLite.
+
+    Beside the resolved file, named after it: a worker given a symlink to
+    the database (or a path through a symlinked folder) must meet the lock
+    of one given the file itself.  (A hard link is another name for the same
+    inode and is not caught; nobody makes one of a database by accident.)
+    """
     path = sqlite_file(db_url)
-    return None if path is None else path.resolve().with_name(path.name + LOCK_SUFFIX)
+    if path is None:
+        return None
+    real = path.resolve()
+    return real.with_name(real.name + LOCK_SUFFIX)
 
 
 def _try_lock(fd: int) -> bool:

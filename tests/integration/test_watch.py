@@ -41,8 +41,10 @@ NO_LABEL = PHOTOS / "002_no_label.jpg"  # no barcode: the whole photo is read, t
 STABLE_S = 0.4
 WAIT_S = 60.0  # generous: CI shares its cores
 CHUNKS, CHUNK_GAP_S = 8, 0.15  # a slow copy: 1.2 s in all, each gap shorter than STABLE_S
-JUNK = (".DS_Store", "Thumbs.db", "~$label.jpg", ".hidden.jpg", "photo.jpg.crdownload", "notes.txt", "label.tmp")
+JUNK = (".DS_Store", "Thumbs.db", "~$label.jpg", ".hidden.jpg", "photo.jpg.crdownload", "label.tmp")
 HUGE_LIMIT = 4_000_000  # pixels; the huge photo below has 6 million
+# The corrupt sample is a truncated JPEG: dropped fresh, it is waited for this long before it is failed.
+UNFINISHED_WAIT_S = 2.0
 
 
 def sha(path: Path) -> str:
@@ -62,7 +64,12 @@ def wait_for(check: Callable[[], object], what: str, timeout: float = WAIT_S) ->
 def settings(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'waybill.db'}"
     base = settings_mod.load(
-        db_url=db_url, env={}, watch_stable_s=STABLE_S, watch_rescan_s=30.0, max_image_pixels=HUGE_LIMIT
+        db_url=db_url,
+        env={},
+        watch_stable_s=STABLE_S,
+        watch_rescan_s=30.0,
+        max_image_pixels=HUGE_LIMIT,
+        watch_unfinished_wait_s=UNFINISHED_WAIT_S,
     )
     api.import_orders(ROOT / "samples" / "orders.csv", base)
     return base
