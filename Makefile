@@ -17,7 +17,7 @@ SYSTEM_PACKAGES_STAMP := .tmp/.system-packages-$(shell echo '$(DEB_PACKAGES)' | 
 DEMO_DB := .tmp/demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources samples clean
+.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources samples screenshots clean
 
 system-packages: $(SYSTEM_PACKAGES_STAMP)
 $(SYSTEM_PACKAGES_STAMP):
@@ -106,6 +106,10 @@ bench-match: setup
 # throwaway PostgreSQL, 1 on SQLite; duplicate sends must be 0.
 bench-upload: setup
 	$(PY) bench/upload.py
+
+# The README's two pictures of `waybill serve` (Playwright on Debian chromium).
+screenshots: setup-test
+	$(PY) scripts/desk_screenshots.py docs
 
 samples: setup
 	$(PY) samples/generate.py --out samples --count 40 --seed 7

@@ -17,6 +17,8 @@ from capture.api.scanning import record_unreadable, scan_frame
 from capture.errors import UnreadableImage
 from capture.settings import Settings
 from capture.sources import evidence
+from capture.sources.browser import BrowserCamera
+from capture.sources.camera import CameraEvent
 from capture.sources.files import decode_image_bytes
 from capture.store.db import session_scope
 from capture.store.tables import ReviewItem, Scan
@@ -59,3 +61,9 @@ def review_scan_id(item_id: int, settings: Settings) -> int | None:
     with session_scope(database(settings)) as session:
         item = session.get(ReviewItem, item_id)
         return item.scan_id if item is not None else None
+
+
+def feed_camera_frame(camera: BrowserCamera, data: bytes, stream_s: float, settings: Settings) -> list[CameraEvent]:
+    """One JPEG frame of a browser's camera; the parcels it completed, each decided and recorded once."""
+    image = decode_image_bytes(data, "camera frame", settings.max_image_pixels)
+    return camera.feed(image, stream_s)

@@ -16,7 +16,7 @@ from capture import __version__, api
 from capture.accounts import Permission
 from capture.errors import CaptureError
 from capture.settings import Settings
-from capture.web import errors, routes_desk, routes_pages, routes_review
+from capture.web import errors, routes_camera, routes_desk, routes_pages, routes_review
 from capture.web.audio import make_sounds
 from capture.web.auth import allowed
 from capture.web.events import EventHub
@@ -42,10 +42,12 @@ def create_app(settings: Settings, with_voice: bool = True) -> FastAPI:
     app.state.metrics = Metrics()
     app.state.answered_reads = routes_desk.AnsweredReads()
     app.state.sounds = make_sounds(with_voice)
+    app.state.cameras = routes_camera.Cameras(settings)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     errors.install(app)
     app.include_router(routes_desk.router)
     app.include_router(routes_review.router)
+    app.include_router(routes_camera.router)
     app.include_router(routes_pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

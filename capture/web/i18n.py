@@ -45,6 +45,10 @@ TEXT: dict[str, dict[str, str]] = {
         "search": "搜索",
         "show": "查询",
         "carrier_changes": "注意：改后的单号属于另一家快递公司",
+        "order": "订单号",
+        "receiver": "收件人",
+        "phone": "电话",
+        "address": "地址",
     },
     "en": {
         "title_desk": "Packing desk",
@@ -85,6 +89,10 @@ TEXT: dict[str, dict[str, str]] = {
         "search": "Search",
         "show": "Show",
         "carrier_changes": "Note: the corrected number belongs to another carrier",
+        "order": "Order",
+        "receiver": "Receiver",
+        "phone": "Phone",
+        "address": "Address",
     },
 }
 

@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _browser_or_skip() -> None:
+def browser_or_skip() -> None:
     if CHROMIUM.exists():
         return
     if os.environ.get("CI") == "true":
@@ -45,7 +45,7 @@ def desk(tmp_path: Path) -> Iterator[DeskServer]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    _browser_or_skip()
+    browser_or_skip()
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import signed_in
-from tests.browser.desk_server import DeskServer, open_order_tids
+from tests.browser.desk_server import ROOT, DeskServer, open_order_tids
 from tests.browser.test_desk_page import SEEN_MS, gun
+
+SAMPLES = ROOT / "samples"
+PHOTO_MS = 60_000  # the first photo loads the OCR models
 
 
 def test_a_supervisor_accepts_a_review_item_and_the_packer_page_shows_it(browser: Browser, desk: DeskServer) -> None:
@@ -53,3 +58,37 @@ def test_a_supervisor_sees_the_history_of_a_waybill(browser: Browser, desk: Desk
     supervisor.click("#history-form button")
     expect(supervisor.locator("#history")).to_contain_text(tid, timeout=SEEN_MS)
     expect(supervisor.locator("#history")).to_contain_text("queued")
+
+
+def test_a_phone_snap_goes_to_review_with_its_photo_and_candidates_and_one_click_accepts(
+    browser: Browser, desk: DeskServer
+) -> None:
+    packer = signed_in(browser, desk, "packer", "/desk?station=A")
+    packer.set_input_files("#snap", str(SAMPLES / "photos" / "003_ambiguous.webp"))  # a phone's camera, as a file
+    expect(packer.locator("#screen")).to_have_attribute("data-look", "yellow", timeout=PHOTO_MS)
+    expect(packer.locator("#screen")).to_contain_text("有多个可能的订单")
+
+    supervisor = signed_in(browser, desk, "supervisor", "/review")
+    card = supervisor.locator("article.item", has_text="JT3852808414852")
+    expect(card).to_be_visible(timeout=SEEN_MS)
+    photo = card.locator("img")
+    supervisor.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+    accepts = card.locator("button.accept")
+    assert accepts.count() >= 2  # the candidate orders side by side, each with its score
+    expect(card.locator("table")).to_contain_text(re.compile(r"\d\.\d\d"))  # scores shown
+    chosen = accepts.first.get_attribute("data-order")
+    accepts.first.click()
+    expect(supervisor.locator("article.item", has_text="JT3852808414852")).to_have_count(0, timeout=SEEN_MS)
+
+    expect(packer.locator("#screen")).to_have_attribute("data-look", "green", timeout=SEEN_MS)
+    expect(packer.locator("#screen")).to_contain_text(str(chosen))
+
+
+def test_the_photo_is_served_only_to_a_signed_in_supervisor(browser: Browser, desk: DeskServer) -> None:
+    packer = signed_in(browser, desk, "packer", "/desk?station=A")
+    packer.set_input_files("#snap", str(SAMPLES / "photos" / "003_ambiguous.webp"))
+    expect(packer.locator("#screen")).to_have_attribute("data-look", "yellow", timeout=PHOTO_MS)
+    assert packer.request.get(f"{desk.url}/api/scans/1/photo").status == 403
+    supervisor = signed_in(browser, desk, "supervisor", "/review")
+    answer = supervisor.request.get(f"{desk.url}/api/scans/1/photo")
+    assert answer.status == 200 and answer.headers["content-type"] == "image/jpeg"

@@ -235,5 +235,7 @@ document.getElementById("snap").addEventListener("change", async (e) => {
     show(await api("POST", "/api/scan", form, true));
   } catch (err) {
     showProblem(err.message);
+  } finally {
+    gun.focus(); // the gun types into whatever has focus
   }
 });

@@ -37,7 +37,9 @@ function card(entry) {
   if (!entry.numbers.length) numbers.append(el("li", "—"));
   body.append(numbers);
   for (const c of entry.conflicts) body.append(el("p", c, "warn"));
-  body.append(el("h3", T.candidates), candidates(entry), actions(entry));
+  const table = el("div", null, "candidates"); // scrolls sideways on a narrow screen instead of running under the side panel
+  table.append(candidates(entry));
+  body.append(el("h3", T.candidates), table, actions(entry));
   box.append(photo, body);
   box.addEventListener("click", () => { selected = entry; });
   return box;
@@ -50,12 +52,12 @@ function fmt(v) {
 function candidates(entry) {
   const table = el("table");
   const head = el("tr");
-  for (const h of ["#", T.score, "名/name", "tel", "addr", "", ""]) head.append(el("th", h));
+  for (const h of [T.order, T.score, T.receiver, T.phone, T.address, ""]) head.append(el("th", h));
   table.append(head);
   for (const o of entry.orders) {
     const row = el("tr");
     row.append(el("td", o.tid), el("td", fmt(o.score)), el("td", `${o.receiver_name} ${fmt(o.name)}`),
-      el("td", `${o.phone_masked} ${fmt(o.phone)}`), el("td", `${o.address} ${fmt(o.address_fit)}`));
+      el("td", `${o.phone_masked} ${fmt(o.phone)}`), el("td", `${o.address} ${fmt(o.address_fit)}`, "addr"));
     const take = el("button", T.accept, "accept");
     take.dataset.order = o.tid;
     take.onclick = () => resolve(entry, "accept", { orders: [o.tid], waybill: entry.suggested_waybill });
