@@ -17,7 +17,7 @@ SYSTEM_PACKAGES_STAMP := .tmp/.system-packages-$(shell echo '$(DEB_PACKAGES)' | 
 DEMO_DB := .tmp/demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources samples screenshots clean
+.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources bench-desk samples screenshots clean
 
 system-packages: $(SYSTEM_PACKAGES_STAMP)
 $(SYSTEM_PACKAGES_STAMP):
@@ -106,6 +106,11 @@ bench-match: setup
 # throwaway PostgreSQL, 1 on SQLite; duplicate sends must be 0.
 bench-upload: setup
 	$(PY) bench/upload.py
+
+# Gun reads through the HTTP API, 4 stations at once on SQLite: reads/s, median and p95 answer times;
+# then gun read to screen in Debian chromium.  Needs the web and test extras, hence setup-test.
+bench-desk: setup-test
+	$(PY) bench/desk.py
 
 # The README's two pictures of `waybill serve` (Playwright on Debian chromium).
 screenshots: setup-test
