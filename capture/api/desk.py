@@ -12,6 +12,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from capture import review
 from capture.api.runtime import database, engines
 from capture.api.scanning import record_unreadable, scan_frame
 from capture.errors import UnreadableImage
@@ -67,3 +68,12 @@ def feed_camera_frame(camera: BrowserCamera, data: bytes, stream_s: float, setti
     """One JPEG frame of a browser's camera; the parcels it completed, each decided and recorded once."""
     image = decode_image_bytes(data, "camera frame", settings.max_image_pixels)
     return camera.feed(image, stream_s)
+
+
+def typed_carrier(text: str) -> tuple[str, str]:
+    """(number, carrier code) of a number a supervisor is typing, by the carrier rules `review correct` applies.
+
+    The page says so before the correction is sent when the carrier differs
+    from the one read.  Raises ReviewError for a number no carrier has.
+    """
+    return review.typed_number(text)

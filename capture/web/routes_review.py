@@ -121,3 +121,9 @@ async def history(key: str, request: Request, _who: Supervisor) -> dict[str, Any
         body["photo_url"] = f"/api/scans/{entry.scan_id}/photo" if entry.scan_id else None
         decisions.append(body)
     return {"key": found.key, "decisions": decisions, "jobs": [views.queue_entry_json(j) for j in found.jobs]}
+
+
+@router.get("/api/carrier")
+async def carrier(_who: Supervisor, number: Annotated[str, Query(max_length=64)]) -> dict[str, Any]:
+    canonical, code = desk.typed_carrier(number)
+    return {"number": canonical, "carrier": code, "carrier_name": shapes.carrier_name(code)}

@@ -21,6 +21,10 @@ from capture.web import words
 MASK = "*******"
 
 
+def carrier_name(code: str | None) -> str | None:
+    return BY_CODE[code].name if code in BY_CODE else None
+
+
 def masked_phone(tail: str) -> str:
     return f"{MASK}{tail}" if tail else ""
 
@@ -45,7 +49,7 @@ def scan_body(result: ScanResult, station: str | None, pair: PairResult | None =
     carrier = body["carrier"]
     if pair and pair.outcome and pair.outcome.candidate:  # the held label the pick list settled
         carrier = body["pair"]["carrier"] = pair.outcome.candidate.carrier
-    body["carrier_name"] = BY_CODE[carrier].name if carrier in BY_CODE else None
+    body["carrier_name"] = carrier_name(carrier)
     body["parcel"] = parcel(result.outcome.order)
     body["display"] = words.display(body)
     return body
@@ -76,7 +80,7 @@ def resolved_body(done: Resolved, scan_id: int | None, by: str) -> dict[str, Any
         "order": done.orders[0] if done.orders else None,
         "waybill": done.waybill,
         "carrier": done.carrier,
-        "carrier_name": BY_CODE[done.carrier].name if done.carrier in BY_CODE else None,
+        "carrier_name": carrier_name(done.carrier),
         "by": by,
         "reasons": reasons,
         "refusal": {"status": refusal.status.value, "reason": refusal.reason.value, "detail": refusal.detail}

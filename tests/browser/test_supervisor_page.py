@@ -92,3 +92,21 @@ def test_the_photo_is_served_only_to_a_signed_in_supervisor(browser: Browser, de
     supervisor = signed_in(browser, desk, "supervisor", "/review")
     answer = supervisor.request.get(f"{desk.url}/api/scans/1/photo")
     assert answer.status == 200 and answer.headers["content-type"] == "image/jpeg"
+
+
+def test_a_correction_to_another_carrier_is_said_before_it_is_sent(browser: Browser, desk: DeskServer) -> None:
+    tid = open_order_tids(desk.settings, 1)[0]
+    packer = signed_in(browser, desk, "packer", "/desk?station=A")
+    gun(packer, "YT1212121212121")
+    expect(packer.locator("#screen")).to_have_attribute("data-look", "yellow", timeout=SEEN_MS)
+    supervisor = signed_in(browser, desk, "supervisor", "/review")
+    card = supervisor.locator("article.item", has_text="YT1212121212121")
+    card.locator(".correct-number").fill("SF1212121212121")
+    card.locator(".correct-order").fill(tid)
+    card.locator("button.correct").click()
+    expect(card.locator(".carrier-change")).to_contain_text("顺丰速运", timeout=SEEN_MS)
+    expect(card).to_be_visible()  # nothing sent yet
+    card.locator("button.correct").click()
+    expect(supervisor.locator("article.item", has_text="YT1212121212121")).to_have_count(0, timeout=SEEN_MS)
+    expect(packer.locator("#screen")).to_contain_text("SF1212121212121", timeout=SEEN_MS)
+    expect(packer.locator("#screen")).to_have_attribute("data-look", "green")

@@ -85,10 +85,30 @@ function actions(entry) {
   order.className = "correct-order";
   order.value = entry.suggested_order || "";
   const fix = el("button", T.correct, "correct");
-  fix.onclick = () => resolve(entry, "correct", { waybill: number.value.trim(), order: order.value.trim() || null });
+  const warning = el("p", "", "warn carrier-change");
+  fix.onclick = async () => {
+    const typed = number.value.trim();
+    // A correction to another carrier is said first; the second click sends it.
+    if (fix.dataset.confirmed !== typed) {
+      let found;
+      try {
+        found = await api("GET", `/api/carrier?number=${encodeURIComponent(typed)}`);
+      } catch (e) {
+        warning.textContent = e.message;
+        return;
+      }
+      const read = entry.numbers[0];
+      if (read && found.carrier !== read.carrier) {
+        warning.textContent = `${T.carrier_changes}: ${read.carrier} → ${found.carrier_name || found.carrier}`;
+        fix.dataset.confirmed = typed;
+        return;
+      }
+    }
+    resolve(entry, "correct", { waybill: typed, order: order.value.trim() || null });
+  };
   const no = el("button", T.reject, "reject");
   no.onclick = () => resolve(entry, "reject", {});
-  box.append(number, order, fix, no);
+  box.append(number, order, fix, no, warning);
   return box;
 }
 
