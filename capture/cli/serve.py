@@ -12,6 +12,7 @@ from capture.errors import EngineUnavailable
 
 DEFAULT_HOST = "127.0.0.1"  # the shop network reaches it through a TLS proxy (README), not directly
 DEFAULT_PORT = 8765
+SHUTDOWN_GRACE_S = 3
 log = logging.getLogger(__name__)
 
 
@@ -39,7 +40,14 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     app = create_app(settings, with_voice=not args.no_voice)
     print(f"waybill serve: http://{args.host}:{args.port}/desk?station=A  (supervisor: /review)", file=out, flush=True)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning")
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="info" if args.verbose else "warning",
+            # Pages hold their event streams open: without a limit a stop would wait for every desk to close.
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+        )
     finally:
         api.close()
     return 0

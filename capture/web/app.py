@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from capture.web.audio import make_sounds
 from capture.web.auth import allowed
 from capture.web.events import EventHub
 from capture.web.metrics import Metrics
+from capture.web.pg_events import PgRelay, is_postgres
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -35,8 +38,31 @@ SECURITY_HEADERS = {
 }
 
 
+@asynccontextmanager
+async def _relay_events(app: FastAPI) -> AsyncIterator[None]:
+    """With PostgreSQL, live events go through LISTEN/NOTIFY while the app serves (capture.web.pg_events)."""
+    settings: Settings = app.state.settings
+    if not is_postgres(settings.db_url):
+        yield
+        return
+    relay = await run_in_threadpool(PgRelay(settings.db_url, app.state.events.deliver).start)
+    app.state.events.relay = relay
+    try:
+        yield
+    finally:
+        app.state.events.relay = None
+        await run_in_threadpool(relay.stop)
+
+
 def create_app(settings: Settings, with_voice: bool = True) -> FastAPI:
-    app = FastAPI(title="waybill capture desk", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="waybill capture desk",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=_relay_events,
+    )
     app.state.settings = settings
     app.state.events = EventHub()
     app.state.metrics = Metrics()

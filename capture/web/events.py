@@ -4,7 +4,7 @@ One hub per process.  Facade calls run in worker threads; `publish` hands
 the event to every subscriber's asyncio queue through its loop.  The last
 REPLAY events are kept, so a page that reconnects with Last-Event-ID gets
 what it missed while the network was down.  (Several server processes on
-one PostgreSQL database would need LISTEN/NOTIFY here: not built yet.)
+one PostgreSQL database relay them through LISTEN/NOTIFY: capture.web.pg_events.)
 """
 
 from __future__ import annotations
@@ -55,7 +55,17 @@ class EventHub:
     _recent: deque[Event] = field(default_factory=lambda: deque(maxlen=REPLAY))
     _subscribers: list[_Subscriber] = field(default_factory=list)
 
-    def publish(self, kind: str, station: str | None, body: dict[str, Any]) -> Event:
+    # Set when processes share PostgreSQL (capture.web.pg_events): publish goes out through it,
+    # and what comes back, from every process, is delivered here.
+    relay: Any = None
+
+    def publish(self, kind: str, station: str | None, body: dict[str, Any]) -> None:
+        if self.relay is not None:
+            self.relay.send(kind, station, body)
+        else:
+            self.deliver(kind, station, body)
+
+    def deliver(self, kind: str, station: str | None, body: dict[str, Any]) -> Event:
         with self._lock:
             event = Event(next(self._ids), kind, station, body)
             self._recent.append(event)
