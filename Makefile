@@ -7,15 +7,20 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 WAYBILL := $(VENV)/bin/waybill
 # Debian packages: zbar for the pyzbar engine, CJK fonts for the sample
-# generator, PostgreSQL for the storage tests.
-DEB_PACKAGES := libzbar0 fonts-wqy-microhei fonts-wqy-zenhei fonts-dejavu-core postgresql
+# generator, PostgreSQL for the storage tests, Chromium for the desk pages'
+# browser tests (Playwright drives it; it cannot download a browser here),
+# espeak-ng for the desk's offline spoken prompts (语音播报, Mandarin voice).
+DEB_PACKAGES := libzbar0 fonts-wqy-microhei fonts-wqy-zenhei fonts-dejavu-core postgresql chromium espeak-ng
+# The stamp's name carries a hash of the list: a package added to it makes a
+# new stamp, so a machine that installed the old list installs again.
+SYSTEM_PACKAGES_STAMP := .tmp/.system-packages-$(shell echo '$(DEB_PACKAGES)' | sha256sum | cut -c1-12)
 DEMO_DB := .tmp/demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources samples clean
+.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources bench-desk samples screenshots clean
 
-system-packages: .tmp/.system-packages
-.tmp/.system-packages:
+system-packages: $(SYSTEM_PACKAGES_STAMP)
+$(SYSTEM_PACKAGES_STAMP):
 	@mkdir -p .tmp
 	@if ! dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1; then \
 		echo "installing Debian packages: $(DEB_PACKAGES)"; \
@@ -101,6 +106,15 @@ bench-match: setup
 # throwaway PostgreSQL, 1 on SQLite; duplicate sends must be 0.
 bench-upload: setup
 	$(PY) bench/upload.py
+
+# Gun reads through the HTTP API, 4 stations at once on SQLite: reads/s, median and p95 answer times;
+# then gun read to screen in Debian chromium.  Needs the web and test extras, hence setup-test.
+bench-desk: setup-test
+	$(PY) bench/desk.py
+
+# The README's two pictures of `waybill serve` (Playwright on Debian chromium).
+screenshots: setup-test
+	$(PY) scripts/desk_screenshots.py docs
 
 samples: setup
 	$(PY) samples/generate.py --out samples --count 40 --seed 7

@@ -95,3 +95,9 @@ class UnknownOrder(CaptureError):
     """An order number given by a person (review, desk pairing) that no imported order has."""
 
     exit_code = 14
+
+
+class AccountError(CaptureError):
+    """`waybill users` asked for something about a user that cannot be done (unknown, exists, weak password)."""
+
+    exit_code = 16

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_config_dir, user_data_dir
 
@@ -101,6 +102,8 @@ class Settings:
     # how long a scanned pick list (or a label waiting for one) stays paired.
     desk_station: str = ""
     pair_timeout_s: float = 60.0
+    # --- the desk pages (`waybill serve`): the zone their times are shown in
+    desk_timezone: str = "Asia/Shanghai"
 
     def validate(self) -> Settings:
         if self.barcode_engine not in BARCODE_ENGINES:
@@ -139,6 +142,12 @@ class Settings:
             )
         if self.pair_timeout_s <= 0:
             raise SettingsError("pair_timeout_s must be positive", "use 30-120 seconds")
+        try:
+            ZoneInfo(self.desk_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(
+                f"unknown time zone {self.desk_timezone!r}", "set desk_timezone to an IANA name, e.g. Asia/Shanghai"
+            ) from exc
 
     def _validate_sources(self) -> None:
         if not 1 <= self.watch_workers <= MAX_WATCH_WORKERS:

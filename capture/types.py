@@ -66,6 +66,7 @@ class Via(StrEnum):
     BARCODE = "barcode"
     OCR = "ocr"
     BOTH = "barcode+ocr"
+    GUN = "gun"  # a barcode gun's read typed in at the desk (the web page's scan input)
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class Reason(StrEnum):
     CARRIER_NOT_USED = "carrier_not_used"  # the shop does not ship with this carrier (setting shop_carriers)
     PAIR_MISMATCH = "pair_mismatch"  # desk pairing: the label contradicts the pick list scanned with it
     PICK_LIST = "pick_list"  # desk pairing: an order's pick list, waiting for (or completing) its label
+    UNKNOWN_CODE = "unknown_code"  # a gun read that is neither a carrier's waybill number nor an order number
 
 
 class OrderStatus(StrEnum):

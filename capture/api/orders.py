@@ -10,6 +10,7 @@ from capture.store import repo
 from capture.store.db import session_scope
 from capture.store.orders_import import ImportReport
 from capture.store.orders_import import import_orders as read_into
+from capture.types import OrderRef
 
 
 def import_orders(path: Path, settings: Settings) -> ImportReport:
@@ -22,3 +23,27 @@ def order_count(settings: Settings) -> int:
     """Orders loaded in the database: 0 means every label can only go to review."""
     with session_scope(database(settings)) as session:
         return repo.order_count(session)
+
+
+SEARCH_LIMIT = 50
+PHONE_TAIL_DIGITS = 4
+
+
+def find_order(tid: str, settings: Settings) -> OrderRef | None:
+    with session_scope(database(settings)) as session:
+        return repo.SqlOrderLookup(session).by_tid(tid.strip())
+
+
+def search_orders(query: str, settings: Settings) -> list[OrderRef]:
+    """Orders a supervisor means by `query`: an order number, a phone's last four digits, or a receiver's name."""
+    query = query.strip()
+    if not query:
+        return []
+    with session_scope(database(settings)) as session:
+        lookup = repo.SqlOrderLookup(session)
+        if query.isdigit() and len(query) == PHONE_TAIL_DIGITS:
+            return lookup.by_phone_tail(query)[:SEARCH_LIMIT]
+        exact = lookup.by_tid(query)
+        if exact is not None:
+            return [exact]
+        return lookup.by_name(query, SEARCH_LIMIT)

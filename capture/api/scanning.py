@@ -20,6 +20,7 @@ from capture import decisions, desk_pairing
 from capture.api.runtime import database, engines
 from capture.errors import CaptureError, DatabaseError, UnreadableImage
 from capture.evidence import ScanEvidence
+from capture.pipeline.match import decide
 from capture.pipeline.run import Engines, match_policy, process, read_label
 from capture.settings import Settings
 from capture.sources.files import expand_paths, load_frame, not_photos
@@ -141,6 +142,26 @@ def scan_frame_if_queued(
         return _record(session, frame.source, frame.sha256, decoded, facts, outcome, chosen, started)
 
 
+def scan_read(
+    source: str, decoded: Decoded, facts: LabelFacts, reader: str, settings: Settings, db: Engine, station: str | None
+) -> ScanResult:
+    """A label already read by something other than the engines (a barcode gun): matched, decided, recorded.
+
+    The same match, checks, desk pairing and recording as scan_frame;
+    `reader` names what read it, for the scan record's engines column.
+    """
+    started = time.perf_counter()
+    station = station or settings.desk_station
+    with session_scope(db) as session:
+        if not station:
+            outcome = decide(facts, repo.SqlOrderLookup(session), match_policy(settings))
+            return _record(session, source, "", decoded, facts, outcome, reader, started)
+        step = desk_pairing.step(session, station, facts, match_policy(settings), settings.pair_timeout_s)
+        result = _record(session, source, "", decoded, facts, step.outcome, reader, started, actor=step.actor)
+        desk_pairing.apply(session, station, step, result.scan_id, settings.pair_timeout_s)
+        return result
+
+
 def _record(
     session: Session,
     path: str,
@@ -148,17 +169,18 @@ def _record(
     decoded: Decoded | None,
     facts: LabelFacts | None,
     outcome: Outcome,
-    chosen: Engines,
+    chosen: Engines | str,
     started: float,
     actor: str = audit.AUTO_PIPELINE,
 ) -> ScanResult:
     ms = (time.perf_counter() - started) * 1000
     result = ScanResult(path=path, outcome=outcome, decoded=decoded, ms=ms, facts=facts)
-    scan_id = decisions.commit_scan(session, _scan_record(result, sha256, chosen), outcome, actor)
+    names = chosen if isinstance(chosen, str) else chosen.names
+    scan_id = decisions.commit_scan(session, _scan_record(result, sha256, names), outcome, actor)
     return replace(result, scan_id=scan_id)
 
 
-def _scan_record(result: ScanResult, sha256: str, chosen: Engines) -> repo.ScanRecord:
+def _scan_record(result: ScanResult, sha256: str, engine_names: str) -> repo.ScanRecord:
     outcome = result.outcome
     candidate = outcome.candidate
     return repo.ScanRecord(
@@ -172,7 +194,7 @@ def _scan_record(result: ScanResult, sha256: str, chosen: Engines) -> repo.ScanR
         order_tid=outcome.order.tid if outcome.order else None,
         reasons=[str(r) for r in outcome.reasons],
         evidence=ScanEvidence.of(result.decoded, result.facts, outcome).to_json(),
-        engines=chosen.names,
+        engines=engine_names,
         ms=result.ms,
     )
 

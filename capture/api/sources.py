@@ -16,6 +16,7 @@ from capture.api.scanning import record_unreadable, scan_frame, scan_frame_if_qu
 from capture.errors import UnreadableImage
 from capture.pipeline.run import Engines
 from capture.settings import Settings
+from capture.sources.browser import BrowserCamera
 from capture.sources.camera import CameraEvent, CameraSummary, watch_camera
 from capture.sources.folder import watch_folder
 from capture.sources.handled import Handled
@@ -83,3 +84,8 @@ def run_camera(
     Raises SourceUnavailable when the source cannot be opened at start.
     """
     return watch_camera(source, settings, on_event, stop, recorder, realtime=realtime)
+
+
+def browser_camera(station: str, settings: Settings) -> BrowserCamera:
+    """The tracker of one station's browser camera: feed it frames, get one CameraEvent per parcel."""
+    return BrowserCamera(station, settings, recorder(settings))

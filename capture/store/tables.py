@@ -211,3 +211,39 @@ class DeskPair(SQLModel, table=True):
 # index on the number of its own.  Declared here, beside the table rather than
 # in it, so the outbox's definition stays the upload code's.
 Index("ix_upload_jobs_waybill", UploadJob.__table__.c.waybill)  # type: ignore[attr-defined]
+
+
+# --- the desk's people: `waybill users` and `waybill serve` (issue 13) --------
+
+
+class User(SQLModel, table=True):
+    """A person who signs in to the pages, or a script with a token.
+
+    Only hashes are kept: an argon2 hash of the password, a SHA-256 of the API
+    token (a token is random and long, so a fast hash is safe for it).
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (Index("ix_users_token_hash", "token_hash"),)
+
+    name: str = Field(primary_key=True, max_length=64)
+    role: str = Field(max_length=16)  # capture.accounts.UserRole
+    password_hash: str = Field(default="", max_length=256)
+    token_hash: str | None = Field(default=None, max_length=64)
+    disabled: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser: the SHA-256 of its cookie, whose user, until when.
+
+    In the database rather than process memory, so every `waybill serve`
+    process sharing the database knows the login and a restart keeps it.
+    """
+
+    __tablename__ = "web_sessions"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_name: str = Field(foreign_key="users.name", max_length=64)
+    expires_at: datetime
+    created_at: datetime = Field(default_factory=utcnow)
