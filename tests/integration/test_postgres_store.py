@@ -321,6 +321,9 @@ TIMESTAMP_COLUMNS = [
     ("review_items", "created_at"),
     ("review_items", "resolved_at"),
     ("desk_pairs", "expires_at"),
+    ("users", "created_at"),
+    ("web_sessions", "created_at"),
+    ("web_sessions", "expires_at"),
     ("desk_pairs", "updated_at"),
 ]
 
