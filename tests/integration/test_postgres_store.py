@@ -322,6 +322,9 @@ TIMESTAMP_COLUMNS = [
     ("review_items", "resolved_at"),
     ("desk_pairs", "expires_at"),
     ("desk_pairs", "updated_at"),
+    ("users", "created_at"),
+    ("web_sessions", "expires_at"),
+    ("web_sessions", "created_at"),
 ]
 
 
