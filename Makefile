@@ -107,7 +107,7 @@ bench-match: setup
 bench-upload: setup
 	$(PY) bench/upload.py
 
-# Gun reads through the HTTP API, 4 stations at once on SQLite: reads/s, median and p95 answer times;
+# Gun reads through the HTTP API, 4 stations at once on SQLite and PostgreSQL: reads/s, median and p95;
 # then gun read to screen in Debian chromium.  Needs the web and test extras, hence setup-test.
 bench-desk: setup-test
 	$(PY) bench/desk.py

@@ -1,9 +1,10 @@
-"""Gun reads end to end through the HTTP API: reads per second and answer times, 4 stations at once, on SQLite.
+"""Gun reads end to end through the HTTP API: reads per second and answer times, 4 stations at once.
 
     python bench/desk.py [--stations 4] [--reads 100]
 
 A real `waybill serve` app (uvicorn on loopback, as tests/browser start it)
-on a fresh SQLite file with the sample orders.  Each station is a thread
+on a fresh SQLite file with the sample orders, then on a throwaway
+PostgreSQL cluster (started as the tests start theirs).  Each station is a thread
 posting its gun reads one after the other, as a desk does: a pick list and
 its label while open orders last, then labels alone (review).  The time is
 from the POST to its answer; what a browser adds to paint the screen is not
@@ -18,6 +19,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -27,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from capture.api import users
 from tests.browser.desk_server import DeskServer, desk_settings, open_order_tids, prepared_database
+from tests.integration import conftest as pg_fixtures
 
 PERCENT = 100
 
@@ -43,9 +48,11 @@ def station_reads(station: int, stations: int, tids: list[str], count: int) -> l
     return reads[:count]
 
 
-def run(stations: int, reads: int) -> None:
+def run(stations: int, reads: int, pg_url: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = desk_settings(Path(tmp))
+        if pg_url:
+            settings = replace(settings, db_url=pg_url)
         prepared_database(settings)
         headers = {"Authorization": f"Bearer {users.issue_token('packer', settings)}"}
         desk = DeskServer(settings).start()
@@ -75,7 +82,9 @@ def run(stations: int, reads: int) -> None:
         desk.stop()
     ms = sorted(t * 1000 for t in times)
     p95 = ms[min(len(ms) - 1, int(len(ms) * 95 / PERCENT))]
-    print(f"gun reads, SQLite, {stations} stations x {reads} reads: {len(ms) / wall:.1f} reads/s")
+    print(
+        f"gun reads, {'PostgreSQL' if pg_url else 'SQLite'}, {stations} stations x {reads} reads: {len(ms) / wall:.1f} reads/s"
+    )
     print(f"  answer ms: median {statistics.median(ms):.1f}  p95 {p95:.1f}  max {ms[-1]:.1f}")
     print(f"  outcomes: {', '.join(f'{k} {v}' for k, v in sorted(statuses.items()))}")
 
@@ -118,6 +127,22 @@ SCREEN_WATCH = """() => {
 }"""
 
 
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """An empty database on a PostgreSQL cluster started the way the tests start theirs."""
+    user = pg_fixtures.server_user()
+    server = pg_fixtures.PgServer(bin_dir=pg_fixtures.find_pg_bin(), user=user, base=pg_fixtures._make_base_dir(user))
+    server.initdb()
+    server.start()
+    try:
+        with server.connect_admin() as conn:
+            pg_fixtures._create_database(conn, "waybill_bench_desk")
+        yield server.url("waybill_bench_desk")
+    finally:
+        server.stop()
+        server.remove()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stations", type=int, default=4)
@@ -125,6 +150,8 @@ def main() -> None:
     parser.add_argument("--screen-reads", type=int, default=30, help="gun reads timed to the screen in chromium")
     args = parser.parse_args()
     run(args.stations, args.reads)
+    with throwaway_postgres() as pg_url:
+        run(args.stations, args.reads, pg_url)
     on_screen(args.screen_reads)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -45,31 +46,42 @@ class PgRelay:
         self._conninfo = _conninfo(db_url)
         self._deliver = deliver
         self._stop = threading.Event()
-        self._send_lock = threading.Lock()
+        self._outbox: queue.SimpleQueue[tuple[str, str | None, dict[str, Any]] | None] = queue.SimpleQueue()
         self._sender: psycopg.Connection | None = None
+        self._sending = threading.Thread(target=self._send_loop, name="desk-events-notify", daemon=True)
         self._listening = threading.Event()
         self._thread = threading.Thread(target=self._listen, name="desk-events-listen", daemon=True)
 
     def start(self, wait_s: float = 10.0) -> PgRelay:
         self._thread.start()
+        self._sending.start()
         self._listening.wait(wait_s)  # events sent before LISTEN would not come back to this process
         return self
 
     def stop(self) -> None:
         self._stop.set()
+        self._outbox.put(None)
+        self._sending.join(POLL_S * 3)
         self._thread.join(POLL_S * 3)
-        with self._send_lock:
-            if self._sender is not None:
-                self._sender.close()
-                self._sender = None
+        if self._sender is not None:
+            self._sender.close()
+            self._sender = None
 
     def send(self, kind: str, station: str | None, body: dict[str, Any]) -> None:
-        payload = json.dumps({"kind": kind, "station": station, "body": body}, ensure_ascii=False)
-        if len(payload.encode()) > MAX_PAYLOAD_BYTES:
-            log.warning("desk event of %d bytes too large for NOTIFY; delivered in this process only", len(payload))
-            self._deliver(kind, station, body)
-            return
-        with self._send_lock:
+        """Queue the event for NOTIFY; never blocks (routes call it on the event loop)."""
+        self._outbox.put((kind, station, body))
+
+    def _send_loop(self) -> None:
+        while True:
+            item = self._outbox.get()
+            if item is None:
+                return
+            kind, station, body = item
+            payload = json.dumps({"kind": kind, "station": station, "body": body}, ensure_ascii=False)
+            if len(payload.encode()) > MAX_PAYLOAD_BYTES:
+                log.warning("desk event of %d bytes too large for NOTIFY; delivered in this process only", len(payload))
+                self._deliver(kind, station, body)
+                continue
             try:
                 if self._sender is None or self._sender.closed:
                     self._sender = psycopg.connect(self._conninfo, autocommit=True)

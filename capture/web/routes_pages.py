@@ -106,7 +106,15 @@ async def desk_page(
         "voices": sorted(request.app.state.sounds.voices),
         "text": TEXT[chosen],
     }
-    return _render(request, "desk.html", chosen, config=json.dumps(config, ensure_ascii=False), station=where, who=who)
+    return _render(
+        request,
+        "desk.html",
+        chosen,
+        config=json.dumps(config, ensure_ascii=False),
+        station=where,
+        who=who,
+        voices=config["voices"],
+    )
 
 
 @router.get("/review")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import signed_in
@@ -25,6 +29,15 @@ def played(page: Page, element_id: str) -> None:
     )
 
 
+def spoken(page: Page, element_id: str) -> None:
+    """The spoken prompt played after the tone; it needs espeak-ng, which make setup-test installs."""
+    if shutil.which("espeak-ng") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("espeak-ng is missing: make setup-test installs it")
+        return  # a developer's machine without it: the page plays tones only
+    played(page, element_id)
+
+
 def test_a_pick_list_then_its_label_holds_then_turns_the_screen_green_with_the_queued_tone(
     browser: Browser, desk: DeskServer
 ) -> None:
@@ -46,6 +59,7 @@ def test_a_pick_list_then_its_label_holds_then_turns_the_screen_green_with_the_q
     expect(screen).to_contain_text(tid)
     expect(screen).to_contain_text("*******")  # the phone, masked
     played(page, "tone-queued")
+    spoken(page, "voice-shipped")  # 发货成功, spoken after the tone (espeak-ng, made when the server started)
     expect(page.locator("#shift-count")).to_have_text("1")
     expect(page.locator("#recent li")).to_have_count(2)
 
@@ -63,6 +77,7 @@ def test_the_same_waybill_scanned_again_goes_red_as_a_duplicate(browser: Browser
     expect(screen).to_have_attribute("data-look", "red", timeout=SEEN_MS)
     expect(screen).to_contain_text("重复扫描")
     played(page, "tone-rejected")
+    spoken(page, "voice-duplicate")  # 重复扫描
     expect(page.locator("#shift-count")).to_have_text("1")
 
 
@@ -94,3 +109,14 @@ def test_the_page_speaks_english_when_switched(browser: Browser, desk: DeskServe
     page = signed_in(browser, desk, "packer", "/desk?station=A&lang=en")
     gun(page, "HELLO-42")
     expect(page.locator("#screen")).to_contain_text("neither a waybill nor an order number", timeout=SEEN_MS)
+
+
+def test_the_spoken_prompt_can_be_switched_off(browser: Browser, desk: DeskServer) -> None:
+    tid = open_order_tids(desk.settings, 1)[0]
+    page = signed_in(browser, desk, "packer", "/desk?station=A")
+    page.uncheck("#voice-on")
+    page.locator("#gun").focus()
+    gun(page, tid)
+    played(page, "tone-held")
+    page.wait_for_timeout(1000)  # longer than the tone: the prompt would have started by now
+    assert page.evaluate("document.getElementById('voice-held').currentTime") == 0

@@ -325,6 +325,9 @@ TIMESTAMP_COLUMNS = [
     ("web_sessions", "created_at"),
     ("web_sessions", "expires_at"),
     ("desk_pairs", "updated_at"),
+    ("users", "created_at"),
+    ("web_sessions", "expires_at"),
+    ("web_sessions", "created_at"),
 ]
 
 

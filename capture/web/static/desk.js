@@ -151,9 +151,15 @@ function play(d) {
   const tone = document.getElementById(`tone-${d.tone}`);
   if (!tone) return;
   tone.currentTime = 0;
-  const voice = voiceOn.checked && CONFIG.voices.includes(d.voice) ? new Audio(`/audio/voice/${d.voice}.wav`) : null;
-  if (voice) tone.onended = () => voice.play().catch(() => {});
-  else tone.onended = null;
+  const voice = voiceOn.checked ? document.getElementById(`voice-${d.voice}`) : null;
+  if (voice) {
+    tone.onended = () => {
+      voice.currentTime = 0;
+      voice.play().catch(() => {});
+    };
+  } else {
+    tone.onended = null;
+  }
   tone.play().catch(() => {}); // a browser that blocks sound still shows the screen
 }
 
