@@ -79,13 +79,15 @@ check: setup-test
 test: setup-test
 	$(PY) -m pytest -q
 
-bench: setup
+bench: setup-test
 	$(PY) bench/run.py
 	$(PY) bench/independent_labels.py
 	$(PY) bench/barcodes.py
 	$(PY) bench/upload.py
 	$(PY) bench/match.py
 	$(PY) bench/sources.py
+	$(PY) bench/desk.py
+	$(PY) bench/desk_camera.py
 
 # Drop folder photos/s with 1 and 2 workers over 200 photos; camera fps at
 # 720p and time from a steady label to its event (median, p95).
@@ -111,6 +113,7 @@ bench-upload: setup
 # then gun read to screen in Debian chromium.  Needs the web and test extras, hence setup-test.
 bench-desk: setup-test
 	$(PY) bench/desk.py
+	$(PY) bench/desk_camera.py
 
 # The README's two pictures of `waybill serve` (Playwright on Debian chromium).
 screenshots: setup-test

@@ -93,6 +93,8 @@ def bench_split(out: Path, split: str, count: int, examples: bool) -> None:
     print(" median ms | p95 ms | median CPU ms |\n|---|---|---|---|---|---|---|---|---|")
     print(ours.row())
     print(_decoder_row(raw))
+    if ours.unsafe_kinds:
+        print("\nunsafe queues by kind: " + ", ".join(f"{n} {kind}" for kind, n in sorted(ours.unsafe_kinds.items())))
     ratio = statistics.median(ours.ms) / statistics.median(raw.ms)
     print(f"\nmedian, ours / raw zxing-cpp: {ratio:.2f}x (target <= 2x)")
     print("\n| confidence | photos with one number | right | fraction right |\n|---|---|---|---|")

@@ -19,6 +19,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,9 @@ class Tally:
     wrong_examples: list[str] = field(default_factory=list)
     unsafe_examples: list[str] = field(default_factory=list)
     missed_examples: list[str] = field(default_factory=list)
+    # why each unsafe queue was unsafe, by the photo's kind: counts only, so a
+    # held-out split can say what went wrong without showing a photo
+    unsafe_kinds: Counter[str] = field(default_factory=Counter)
 
     def add(
         self,
@@ -97,6 +101,14 @@ class Tally:
             truth["expect_status"] != Status.QUEUED.value or waybill != right or order != truth.get("order")
         ):
             self.unsafe += 1
+            why = (
+                "wrong number"
+                if waybill != right
+                else "wrong order"
+                if truth["expect_status"] == Status.QUEUED.value
+                else f"should be {truth['expect_status']}"
+            )
+            self.unsafe_kinds[f"{truth['kind']}: {why}"] += 1
             self.unsafe_examples.append(
                 f"{truth['file']}: queued {waybill} -> {order}, truth {truth['expect_status']} {right} -> {truth.get('order')}"
             )
