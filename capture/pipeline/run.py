@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from capture.engines.base import BarcodeEngine, OcrEngine
+from capture.pipeline.bar_crops import read_bars
 from capture.pipeline.bars import Bars, find_bars
 from capture.pipeline.checks import Refusal
 from capture.pipeline.decode import begin, decode
@@ -56,19 +57,33 @@ def process(
         facts = extract(decoded, settings.ocr_min_score)
         outcome = decide(facts, orders, policy)
         if not more or not decoded.unread_lines or settled(outcome):
-            return decoded, facts, _alone_on_photo(frame, decoded, outcome, decoding.bars)
+            return decoded, facts, _alone_on_photo(frame, decoded, outcome, decoding.bars, engines.barcode)
 
 
-def _alone_on_photo(frame: Frame, decoded: Decoded, outcome: Outcome, found: tuple[Bars, ...] | None) -> Outcome:
+def _alone_on_photo(
+    frame: Frame, decoded: Decoded, outcome: Outcome, found: tuple[Bars, ...] | None, engine: BarcodeEngine
+) -> Outcome:
     """`outcome`, or review when the photo shows bars of a label other than the one read.
 
     `found`: the photo's bars when decoding searched for them already.
     """
     if outcome.status is not Status.QUEUED:
         return outcome
-    strays = stray_bars(find_bars(frame.image) if found is None else found, decoded.barcodes)
+    bars = find_bars(frame.image) if found is None else found
+    strays = stray_bars(bars, decoded.barcodes)
+    if not strays:
+        return outcome
+    # Stray bars may be the label's own barcode that the whole-photo read
+    # missed (half under a hand, small in a far photo): read on their own,
+    # they give the label's number again and are explained.  Any other
+    # number they give is the other label's, shown to the person deciding.
+    known = {read.text for read in decoded.barcodes}
+    again = read_bars(frame.image, strays, engine)
+    strays = stray_bars(bars, (*decoded.barcodes, *(read for read in again if read.text in known)))
     if not strays:
         return outcome
     where = ", ".join(f"({x:.0f}, {y:.0f})" for x, y in (bars.centre for bars in strays))
-    detail = f"bars of another label at {where} (photo px) were not read: check the box for an old label"
+    others = sorted({read.text for read in again if read.text not in known})
+    read_as = f" read {', '.join(others)}" if others else " were not read"
+    detail = f"bars of another label at {where} (photo px){read_as}: check the box for an old label"
     return refused(outcome, Refusal(Status.REVIEW, Reason.MULTIPLE_LABELS, detail))

@@ -33,17 +33,35 @@ OWN_MAX_TURN_DEG = 10.0
 def stray_bars(found: Sequence[Bars], reads: Sequence[BarcodeRead]) -> list[Bars]:
     """The bars that no decoded barcode explains and that lie on no decoded label.
 
-    With no 1-D barcode decoded (only a QR code, or the number read by OCR),
-    the longest undecoded bars stand for the label's main barcode; which way
-    is down on it is then unknown, so the label's reach is taken both ways.
+    A label's reach is measured from its main barcode (the anchor): a stub
+    copy is shorter and off to one side, and measured from it the label
+    would reach over an older label beside it.  With no 1-D barcode decoded
+    (only a QR code, or the number read by OCR), the longest undecoded bars
+    stand for the label's main barcode; which way is down on it is then
+    unknown, so the label's reach is taken both ways.
     """
     unexplained = [bars for bars in found if not any(_explains(read.box, bars) for read in reads)]
-    frames = [(a.box, OWN_TOP, OWN_BOTTOM) for a in regions.anchors(list(reads))]
+    anchors = regions.anchors(list(reads))
+    frames = [(anchor.box, _direction(anchor.box, found), OWN_TOP, OWN_BOTTOM) for anchor in anchors]
     if not frames and unexplained:
         longest = max(unexplained, key=lambda bars: bars.length)
-        frames = [(longest.box, OWN_TOP, -OWN_TOP)]
+        frames = [(longest.box, longest.angle, OWN_TOP, -OWN_TOP)]
         unexplained = [bars for bars in unexplained if bars is not longest]
     return [bars for bars in unexplained if not any(_on_label(bars, *frame) for frame in frames)]
+
+
+def _direction(box: Quad, found: Sequence[Bars]) -> float:
+    """The reading direction (degrees) of a decoded barcode, as the bars search measures it.
+
+    Strays are compared with the bars the barcode sits on, measured the same
+    way: an engine's box corners are placed less exactly than the bars'
+    own direction, by over ten degrees under perspective.
+    """
+    under = [bars for bars in found if _explains(box, bars)]
+    if under:
+        return max(under, key=lambda bars: bars.length).angle
+    _, u, _, _ = regions.bars_geometry(box)
+    return math.degrees(math.atan2(u[1], u[0])) % 180.0
 
 
 def _explains(box: Quad, bars: Bars) -> bool:
@@ -52,11 +70,9 @@ def _explains(box: Quad, bars: Bars) -> bool:
     return _inside(bars.centre, box) or _inside((float(centre[0]), float(centre[1])), bars.box)
 
 
-def _on_label(bars: Bars, anchor_box: Quad, top: float, bottom: float) -> bool:
-    """Whether bars lie on the label of the barcode at `anchor_box`, parallel to it."""
-    _, u, _, _ = regions.bars_geometry(anchor_box)
+def _on_label(bars: Bars, anchor_box: Quad, anchor_angle: float, top: float, bottom: float) -> bool:
+    """Whether bars lie on the label of the barcode at `anchor_box` (reading at `anchor_angle`), parallel to it."""
     x, y = regions.label_coords(np.array(bars.centre), anchor_box)
-    anchor_angle = math.degrees(math.atan2(u[1], u[0])) % 180.0
     turn = abs((bars.angle - anchor_angle + 90.0) % 180.0 - 90.0)
     return abs(x) <= OWN_HALF_WIDTH and top <= y <= bottom and turn <= OWN_MAX_TURN_DEG
 

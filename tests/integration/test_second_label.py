@@ -102,3 +102,35 @@ def test_old_label_whose_barcode_no_engine_decodes_sends_the_photo_to_review(env
     # The new label was still read, for the person who decides.
     assert result.outcome.candidate is not None and result.outcome.candidate.number == new_case["waybill"]
     assert "old label" in result.outcome.detail
+
+
+def _wood_desk() -> np.ndarray:
+    """The parcel on cardboard, the desk's edge below it: a board of straight wood grain, faint stripes all one way."""
+    height, width = WOOD_BOARD_HEIGHT_PX, CANVAS[1]
+    x = np.arange(width, dtype=np.float32)
+    rng = np.random.default_rng(5)
+    grain = 150 + WOOD_GRAIN_GREY * np.sin(2 * np.pi * x / WOOD_GRAIN_PERIOD_PX + rng.uniform(0, 0.6, width))
+    desk = np.repeat(grain[None, :], height, axis=0)
+    desk += rng.normal(0, 2.0, desk.shape).astype(np.float32)
+    photo = np.full((*CANVAS, 3), CARDBOARD, np.uint8)
+    photo[-height:] = cv2.cvtColor(np.clip(desk, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    return photo
+
+
+WOOD_GRAIN_GREY = 12.0  # grey levels either side of the desk's own: grain, not print
+WOOD_GRAIN_PERIOD_PX = 14
+WOOD_BOARD_HEIGHT_PX = 400  # below the label: the grain runs across the photo, longer than it is tall, as bars do
+
+
+def test_wood_grain_beside_the_label_is_not_taken_for_another_label(env):
+    tmp, settings, db, engines = env
+    new_case, new, _, _ = _photos()
+    photo = _wood_desk()
+    y, x = NEW_AT
+    h, w = min(new.shape[0], CANVAS[0] - y), min(new.shape[1], CANVAS[1] - x)
+    photo[y : y + h, x : x + w] = new[:h, :w]
+    path = tmp / "wood.jpg"
+    cv2.imwrite(str(path), photo)
+    result = api.scan_one(path, engines, settings, db)
+    assert result.outcome.status is Status.QUEUED, result.outcome
+    assert result.outcome.candidate is not None and result.outcome.candidate.number == new_case["waybill"]
