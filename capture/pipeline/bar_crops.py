@@ -32,6 +32,10 @@ ENLARGE = 2.0
 # ... and the third try sharpens (unsharp mask) against blur.
 SHARPEN_SIGMA = 2.0
 SHARPEN_AMOUNT = 1.0
+# Light is evened out over this scale (crop px): wider than a bar, so bars
+# keep their contrast, narrower than a shadow band.
+EVEN_LIGHT_SIGMA_PX = 16
+EVEN_LIGHT_FLOOR = 8.0
 
 
 def read_bars(image: np.ndarray, found: Sequence[Bars], engine: BarcodeEngine) -> list[BarcodeRead]:
@@ -71,14 +75,27 @@ def _upright(image: np.ndarray, bars: Bars) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _variants(crop: np.ndarray, to_photo: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The crop as cut, enlarged when short, and sharpened: each with its map to the photo."""
-    variants = [(crop, to_photo)]
+    """The crop as cut, its light evened out, enlarged when short, and sharpened: each with its map to the photo."""
+    variants = [(crop, to_photo), (_even_light(crop), to_photo)]
     if crop.shape[1] < ENLARGE_BELOW_PX:
         enlarged = cv2.resize(crop, None, fx=ENLARGE, fy=ENLARGE, interpolation=cv2.INTER_CUBIC)
         variants.append((enlarged, to_photo @ np.diag([1 / ENLARGE, 1 / ENLARGE, 1.0])))
     soft = cv2.GaussianBlur(crop, (0, 0), SHARPEN_SIGMA)
     variants.append((cv2.addWeighted(crop, 1 + SHARPEN_AMOUNT, soft, -SHARPEN_AMOUNT, 0), to_photo))
     return variants
+
+
+def _even_light(crop: np.ndarray) -> np.ndarray:
+    """The crop divided by its local brightness: a shadow band's edge across the bars no longer splits them.
+
+    The engine binarises against a threshold that a sharp step in the light
+    defeats on the bars either side of it; divided out, light and shadow
+    give the same black and white.
+    """
+    grey = crop.astype(np.float32)
+    even = grey / (cv2.GaussianBlur(grey, (0, 0), EVEN_LIGHT_SIGMA_PX) + EVEN_LIGHT_FLOOR)
+    low, high = float(even.min()), float(even.max())
+    return np.clip((even - low) * (255.0 / max(high - low, 1e-6)), 0, 255).astype(np.uint8)
 
 
 def _in_photo(read: BarcodeRead, to_photo: np.ndarray, bars: Bars) -> BarcodeRead:

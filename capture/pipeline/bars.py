@@ -42,6 +42,8 @@ MIN_ELONGATION = 1.3
 # Light-dark alternations along the region's middle: a 1-D barcode has dozens.
 MIN_ALTERNATIONS = 16
 HYSTERESIS = 0.3
+# A region too tall for bars is looked at again above this percentile of its edge energy.
+SPLIT_ENERGY_PERCENTILE = 50
 # Stripes fainter than this (brightness-divided grey, standard deviation) are
 # paper or wood grain: printed bars keep twice this even in a shadow band or
 # under tape, where grain on a desk stays under two thirds of it.
@@ -84,19 +86,58 @@ def find_bars(image: np.ndarray) -> list[Bars]:
     # Opening wider than a ruled line is thick in the mask drops the label's
     # frame and table rules, which are coherent too; bars are a broad patch.
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (OPEN_PX, OPEN_PX)))
+    return [_scaled(bars, 1 / scale) for bars in _regions(mask, small, (jxx, jyy, jxy), energy, split=True)]
+
+
+def _regions(
+    mask: np.ndarray,
+    small: np.ndarray,
+    tensor: tuple[np.ndarray, np.ndarray, np.ndarray],
+    energy: np.ndarray,
+    split: bool,
+    offset: tuple[int, int] = (0, 0),
+) -> list[Bars]:
+    """The bars among the mask's connected regions (search px; `offset`: the mask's top-left in them)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     found: list[Bars] = []
     for index in range(1, count):
-        if stats[index, cv2.CC_STAT_AREA] < MIN_LENGTH_PX * MIN_LENGTH_PX / 4:
+        area = stats[index, cv2.CC_STAT_AREA]
+        if area < MIN_LENGTH_PX * MIN_LENGTH_PX / 4:
             continue
         left, top = stats[index, cv2.CC_STAT_LEFT], stats[index, cv2.CC_STAT_TOP]
         box_w, box_h = stats[index, cv2.CC_STAT_WIDTH], stats[index, cv2.CC_STAT_HEIGHT]
         ys, xs = np.nonzero(labels[top : top + box_h, left : left + box_w] == index)
-        ys, xs = ys + top, xs + left
-        bars = _bars_of(small, xs, ys, jxx, jyy, jxy)
+        ys, xs = ys + top + offset[1], xs + left + offset[0]
+        bars = _bars_of(small, xs, ys, *tensor)
         if bars is not None:
-            found.append(_scaled(bars, 1 / scale))
+            found.append(bars)
+        elif split and area >= MIN_LENGTH_PX * MIN_LENGTH_PX:
+            found += _strongest_part(xs, ys, small, tensor, energy)
     return found
+
+
+def _strongest_part(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    small: np.ndarray,
+    tensor: tuple[np.ndarray, np.ndarray, np.ndarray],
+    energy: np.ndarray,
+) -> list[Bars]:
+    """Bars in a region too tall to be bars: barcode edges joined to a long soft edge running the same way.
+
+    A shadow band or a tape edge crossing the bars runs parallel to them and
+    is as coherent; one region then holds both, taller than any barcode.
+    The bars' edges are far the stronger, so the region's strongest part is
+    looked at again on its own.
+    """
+    left, top = int(xs.min()), int(ys.min())
+    strongest = np.zeros((int(ys.max()) - top + 1, int(xs.max()) - left + 1), np.uint8)
+    strong = energy[ys, xs] > np.percentile(energy[ys, xs], SPLIT_ENERGY_PERCENTILE)
+    strongest[ys[strong] - top, xs[strong] - left] = 1
+    opened = cv2.morphologyEx(
+        strongest, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (OPEN_PX, OPEN_PX))
+    )
+    return _regions(opened, small, tensor, energy, split=False, offset=(left, top))
 
 
 def _bars_of(
