@@ -57,3 +57,36 @@ def test_small_turned_label_is_decoded_from_its_bars_and_queued(tmp_path, scale,
     assert candidate is not None and candidate.number == case["waybill"]
     assert candidate.via in (Via.BARCODE, Via.BOTH), candidate
     assert result.outcome.status is Status.QUEUED, result.outcome
+
+
+def _shadow_band(photo: np.ndarray, left_fraction: float) -> np.ndarray:
+    """A dark band (a box edge's shadow) down the photo, its edges parallel to the bars and crossing them."""
+    width = photo.shape[1]
+    x = np.arange(width, dtype=np.float32)
+    left, right = width * left_fraction, width * (left_fraction + SHADOW_WIDTH_FRACTION)
+    inside = 1 / (1 + np.exp(-(x - left) / SHADOW_EDGE_PX)) / (1 + np.exp((x - right) / SHADOW_EDGE_PX))
+    gain = 1 - (1 - SHADOW_LIGHT) * inside
+    return np.clip(photo.astype(np.float32) * gain[None, :, None], 0, 255).astype(np.uint8)
+
+
+SHADOW_LIGHT = 0.3  # the light left in the band
+SHADOW_WIDTH_FRACTION = 0.12
+SHADOW_EDGE_PX = 3.0
+
+
+@pytest.mark.parametrize("left_fraction", [0.4, 0.5])
+def test_a_shadow_band_across_the_bars_is_evened_out_and_the_barcode_read(tmp_path, left_fraction):
+    case = _case()
+    label = cv2.imread(str(SAMPLES / case["file"]))
+    assert label is not None
+    photo = _shadow_band(label, left_fraction)
+    assert case["waybill"] not in {r.text for r in zxingcpp.read_barcodes(photo)}, "whole-photo decoding must miss it"
+    path = tmp_path / "shadow.jpg"
+    cv2.imwrite(str(path), photo, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    settings = settings_mod.load(db_url=f"sqlite:///{tmp_path / 'shadow.db'}")
+    api.import_orders(SAMPLES / "orders.csv", settings)
+    result = api.scan_one(path, api.engines(settings), settings, api.database(settings))
+    candidate = result.outcome.candidate
+    assert candidate is not None and candidate.number == case["waybill"]
+    assert candidate.via in (Via.BARCODE, Via.BOTH), candidate
+    assert result.outcome.status is Status.QUEUED, result.outcome
