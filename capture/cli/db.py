@@ -35,6 +35,13 @@ def register(commands: Commands, parents: Parents) -> None:
     )
     backup.add_argument("target", metavar="PATH", help="the new file (never written over)")
     backup.set_defaults(run=cmd_backup)
+    restore = commands.add_parser(
+        "restore",
+        parents=[parents.common],
+        help="put a `waybill backup` file back as the database (refused while anything has it open)",
+    )
+    restore.add_argument("source", metavar="PATH", help="a file made by `waybill backup`")
+    restore.set_defaults(run=cmd_restore)
 
 
 def cmd_db_current(args: argparse.Namespace, out: TextIO) -> int:
@@ -73,3 +80,18 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     print(f"database: {done.where}", file=out)
     print(f"copied to {done.target} (integrity: {done.integrity})", file=out)
     return 0 if done.integrity in ("ok", "pg_dump") else EXIT_BACKUP_DAMAGED
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    done = api.restore_database(load_settings(args), Path(args.source))
+    print(f"database: {done.where}", file=out)
+    print(f"restored from {done.source}", file=out)
+    if done.kept is not None:
+        print(f"what it held before is kept in {done.kept}", file=out)
+    found = done.schema
+    if not found.up_to_date:
+        print(
+            f"schema revision {found.current or 'none'} is older than this release's: run `waybill db upgrade`",
+            file=out,
+        )
+    return 0

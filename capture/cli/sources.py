@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from capture import api, views
+from capture.api.backups import backups_while_running
 from capture.cli.common import Commands, Parents, load_settings
 from capture.cli.render import LiveLines
 from capture.sources.camera import CameraEvent, CameraSummary
@@ -69,7 +70,7 @@ def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
     def on_result(handled: Handled) -> None:
         live.show(handled.result, handled.filed.name, views.watch_json(handled))
 
-    with _stop_on_sigterm() as stop:
+    with _stop_on_sigterm() as stop, backups_while_running(settings):
         api.run_folder(args.folder, settings, on_result, stop)
     return 0
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from capture import api, views
+from capture.api.backups import backups_while_running
 from capture.cli.common import Commands, Parents, load_settings, print_json
 from capture.errors import QueueActionError
 from capture.settings import UPLOAD_CONNECTORS
@@ -100,7 +101,8 @@ def cmd_upload(args: argparse.Namespace, out: TextIO) -> int:
         else:
             print(attempt_line(result), file=out, flush=True)
 
-    report = api.run_upload(settings, connector=args.connector, until_empty=args.until_empty, on_result=show)
+    with backups_while_running(settings):
+        report = api.run_upload(settings, connector=args.connector, until_empty=args.until_empty, on_result=show)
     print(format_report(report), file=sys.stderr if args.json else out)
     return 0
 
