@@ -108,6 +108,10 @@ class Settings:
     backup_dir: str = ""  # scheduled backups go here while watch/upload/serve run; empty: none
     backup_interval_s: float = 3600.0
     backup_keep: int = 24  # the newest this many scheduled backups are kept, older ones removed
+    # `watch` and `upload --metrics-port` answer /metrics and /healthz here (0: no server); no login,
+    # so loopback unless a shop's Prometheus scrapes from another machine.
+    metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
     log_file: str = ""  # empty: stderr only; else also this file, rotated at log_max_bytes
     log_json: bool = False  # log lines as JSON objects (time, level, logger, message)
     log_max_bytes: int = 10_000_000

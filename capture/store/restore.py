@@ -59,7 +59,7 @@ def check_sqlite_backup(backup: Path) -> None:
         )
 
 
-def _worker_holding(lock_file: Path | None) -> str | None:
+def worker_holding(lock_file: Path | None) -> str | None:
     """Who holds the upload worker's lock beside the database, or None if nobody does."""
     if lock_file is None or not lock_file.exists():
         return None
@@ -79,7 +79,7 @@ def _worker_holding(lock_file: Path | None) -> str | None:
 @contextmanager
 def sqlite_exclusive(target: Path, lock_file: Path | None) -> Iterator[sqlite3.Connection]:
     """A connection holding `target` exclusively (nobody else has it open), or DatabaseInUse."""
-    holder = _worker_holding(lock_file)
+    holder = worker_holding(lock_file)
     if holder is not None:
         raise DatabaseInUse(f"an upload worker ({holder}) has {target} open; nothing was restored", STOP_THEM)
     conn = sqlite3.connect(target, timeout=0, isolation_level=None)
