@@ -52,6 +52,8 @@ class Settings:
     ocr_min_score: float = 0.80
     # Threads for the OCR runtime; 0 lets the runtime decide.
     ocr_threads: int = 0
+    # A module whose ocr_engine(spec) builds the OCR engine instead (the fault-injection tests' engines).
+    ocr_plugin: str = ""
     models_manifest: str = str(PROJECT_ROOT / "models" / "manifest.toml")
     # Refuse images larger than this many pixels (decompression bombs).
     max_image_pixels: int = 80_000_000

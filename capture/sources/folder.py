@@ -330,6 +330,11 @@ class FolderWatcher:
     def _worker_crashed(self, job: _Job) -> None:
         """A worker process died (out of memory, a crash in native code): new pool, try once more."""
         job.crashes += 1
+        log.warning(
+            "a worker process died (killed, perhaps by the out-of-memory killer) while %s was being read; %s",
+            job.work.name,
+            "it is read again" if job.crashes < MAX_WORKER_CRASHES else "it goes to failed/",
+        )
         if job.pool is self._pool and isinstance(self._pool, ProcessPoolExecutor):  # once per broken pool
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = new_pool(self.settings, self._recorder, self._make_recorder)
