@@ -58,6 +58,7 @@ from capture.errors import CaptureError, DatabaseError, SourceUnavailable
 from capture.settings import Settings
 from capture.sources import filing
 from capture.sources.backoff import Backoff
+from capture.sources.disk_space import why_waiting
 from capture.sources.files import is_junk, sha256_of
 from capture.sources.folder_events import FolderEvents, FolderState
 from capture.sources.folder_filing import Filer
@@ -264,7 +265,7 @@ class FolderWatcher:
         try:
             earlier = self._earlier_scan(sha256)
         except (DBAPIError, DatabaseError) as exc:
-            log.warning("database busy, %s waits: %s", path.name, exc)
+            log.warning("%s waits: %s", path.name, why_waiting(self.settings.db_url, self.layout.inbox, exc))
             self._settle.note(path)
             return
         if earlier is not None:
@@ -318,7 +319,8 @@ class FolderWatcher:
                 continue
             if isinstance(outcome, DatabaseBusy):
                 delay = self._db_backoff.next_delay()
-                log.warning("database busy; %s is read again in %.1fs", job.work.name, delay)
+                why = why_waiting(self.settings.db_url, self.layout.inbox, RuntimeError(outcome.message))
+                log.warning("%s is read again in %.1fs: %s", job.work.name, delay, why)
                 job.retry_at = time.monotonic() + delay
                 continue
             self._db_backoff.reset()
