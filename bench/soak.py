@@ -63,7 +63,7 @@ def plan(photos: int, seed: int, out: Path) -> tuple[Path, list[tuple[str, str, 
     set_dir, truth = ensure_set(out, unique, seed, prefix="soak-set")
     rng = random.Random(seed)
     drops: list[tuple[str, str, bytes]] = []
-    originals = [(t["file"], (set_dir / t["file"]).read_bytes()) for t in truth]
+    originals = [(Path(t["file"]).name, (set_dir / t["file"]).read_bytes()) for t in truth]
     for n, (name, data) in enumerate(originals):
         kind = "slow" if n % SLOW_EVERY == SLOW_EVERY - 1 else "photo"
         drops.append((kind, name, data))
