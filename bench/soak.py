@@ -131,12 +131,13 @@ def soak(photos: int, seed: int, burst: int, out: Path) -> dict:
         "WAYBILL_WATCH_STABLE_S": str(STABLE_S),
         "WAYBILL_WATCH_UNFINISHED_WAIT_S": str(UNFINISHED_WAIT_S),
     }
+    log = (work / "watch.log").open("w")  # the watcher's own lines, for a look when a count is not 0
     watch = subprocess.Popen(
         [sys.executable, "-m", "capture.cli", "watch", str(inbox), "--db", db, "--json", "--workers", "2", "--no-bell"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
         text=True,
     )
     assert watch.stdout is not None
@@ -163,6 +164,7 @@ def soak(photos: int, seed: int, burst: int, out: Path) -> dict:
     watch.send_signal(signal.SIGTERM)
     watch.wait(120)
     reader.join(10)
+    log.close()
     return tally(drops, reports, times, peak, inbox, db_file)
 
 

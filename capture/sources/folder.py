@@ -237,8 +237,8 @@ class FolderWatcher:
     # --- taking a settled file ----------------------------------------------------
 
     def _dispatch(self, now: float) -> None:
-        for job in self._running.values():
-            if job.future is None and job.retry_at <= now:
+        for job in list(self._running.values()):
+            if job.future is None and job.retry_at <= now and not self._recorded_before_crash(job):
                 self._submit(job)
         while self._pending and self._busy_workers() < self.settings.watch_workers and not self.stop.is_set():
             self._take(self._pending.popleft())
@@ -342,6 +342,23 @@ class FolderWatcher:
             self._pool = new_pool(self.settings, self._recorder, self._make_recorder)
         if job.crashes >= MAX_WORKER_CRASHES:
             self._file_crashed(job, f"a worker process died reading this photo {job.crashes} times")
+
+    def _recorded_before_crash(self, job: _Job) -> bool:
+        """Whether a photo a broken pool gave back must not be read now: it may have been recorded
+        before the pool broke (the soak run found such photos recorded twice); filed by its record."""
+        if not job.crashes or not job.scan.sha256:
+            return False
+        try:
+            earlier = self._earlier_scan(job.scan.sha256)
+        except (DBAPIError, DatabaseError) as exc:  # cannot tell yet: ask again later, never read blind
+            job.retry_at = time.monotonic() + self._db_backoff.next_delay()
+            log.warning("%s waits: %s", job.work.name, why_waiting(self.settings.db_url, self.layout.inbox, exc))
+            return True
+        if earlier is None:
+            return False
+        del self._running[job.work]
+        self._filer.recorded(job.dropped, job.work, earlier, job.scan.sha256)
+        return True
 
     def _file_crashed(self, job: _Job, why: str) -> None:
         self._running.pop(job.work, None)
