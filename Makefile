@@ -17,7 +17,7 @@ SYSTEM_PACKAGES_STAMP := .tmp/.system-packages-$(shell echo '$(DEB_PACKAGES)' | 
 DEMO_DB := .tmp/demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources bench-desk samples screenshots clean
+.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources bench-desk bench-soak samples screenshots clean
 
 system-packages: $(SYSTEM_PACKAGES_STAMP)
 $(SYSTEM_PACKAGES_STAMP):
@@ -88,11 +88,17 @@ bench: setup-test
 	$(PY) bench/sources.py
 	$(PY) bench/desk.py
 	$(PY) bench/desk_camera.py
+	$(PY) bench/soak.py
 
 # Drop folder photos/s with 1 and 2 workers over 200 photos; camera fps at
 # 720p and time from a steady label to its event (median, p95).
 bench-sources: setup
 	$(PY) bench/sources.py
+
+# Soak: `waybill watch --workers 2` taking 2,000 photos dropped in bursts with slow writers,
+# duplicates and corrupt files; lost and handled twice must be 0; peak memory and photos/s.
+bench-soak: setup
+	$(PY) bench/soak.py
 
 # The independent label family (samples/standard_labels): tune and held-out
 # splits, this pipeline beside raw zxing-cpp, one row each.

@@ -52,6 +52,8 @@ class Settings:
     ocr_min_score: float = 0.80
     # Threads for the OCR runtime; 0 lets the runtime decide.
     ocr_threads: int = 0
+    # A module whose ocr_engine(spec) builds the OCR engine instead (the fault-injection tests' engines).
+    ocr_plugin: str = ""
     models_manifest: str = str(PROJECT_ROOT / "models" / "manifest.toml")
     # Refuse images larger than this many pixels (decompression bombs).
     max_image_pixels: int = 80_000_000
@@ -104,6 +106,23 @@ class Settings:
     pair_timeout_s: float = 60.0
     # --- the desk pages (`waybill serve`): the zone their times are shown in
     desk_timezone: str = "Asia/Shanghai"
+    # --- keeping it safe (issue 15): scheduled backups, logs, how long data is kept
+    backup_dir: str = ""  # scheduled backups go here while watch/upload/serve run; empty: none
+    backup_interval_s: float = 3600.0
+    backup_keep: int = 24  # the newest this many scheduled backups are kept, older ones removed
+    # `watch` and `upload --metrics-port` answer /metrics and /healthz here (0: no server); no login,
+    # so loopback unless a shop's Prometheus scrapes from another machine.
+    metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
+    log_file: str = ""  # empty: stderr only; else also this file, rotated at log_max_bytes
+    log_json: bool = False  # log lines as JSON objects (time, level, logger, message)
+    log_max_bytes: int = 10_000_000
+    log_backups: int = 5  # rotated log files kept beside log_file (.1 .. .N)
+    # Retention for `waybill prune`, in days; 0 keeps forever.  Nothing still
+    # waiting for review or upload is ever pruned, whatever its age.
+    keep_photos_days: int = 0  # filed photos under processed/ and failed/
+    keep_evidence_days: int = 0  # camera evidence frames, and the evidence JSON of old scans
+    keep_audit_days: int = 0  # audit rows (and the scans they describe)
 
     def validate(self) -> Settings:
         if self.barcode_engine not in BARCODE_ENGINES:
@@ -125,7 +144,19 @@ class Settings:
         self._validate_upload()
         self._validate_sources()
         self._validate_matching()
+        self._validate_keeping()
         return self
+
+    def _validate_keeping(self) -> None:
+        if self.backup_interval_s < 0 or self.backup_keep < 1:
+            raise SettingsError(
+                "backup_interval_s must be 0 or more and backup_keep at least 1",
+                "e.g. 3600 and 24 (a day of hourly copies)",
+            )
+        if self.log_max_bytes < 1 or self.log_backups < 0:
+            raise SettingsError("log_max_bytes must be positive, log_backups 0 or more", "e.g. 10000000 and 5")
+        if min(self.keep_photos_days, self.keep_evidence_days, self.keep_audit_days) < 0:
+            raise SettingsError("keep_*_days must be 0 (keep forever) or a number of days", "e.g. 90")
 
     @property
     def shop_carrier_codes(self) -> frozenset[str]:

@@ -7,11 +7,13 @@ process (capture.api.runtime), the schema checked when it is first opened.
 
 from capture.api.database import (
     DatabaseBackup,
+    DatabaseRestore,
     DatabaseStatus,
     DatabaseUpgrade,
     backup_database,
     database_status,
     refuse_missing_db_folder,
+    restore_database,
     upgrade_database,
 )
 from capture.api.orders import import_orders, order_count
@@ -41,6 +43,7 @@ from capture.api.uploading import (
 
 __all__ = [
     "DatabaseBackup",
+    "DatabaseRestore",
     "DatabaseStatus",
     "DatabaseUpgrade",
     "History",
@@ -64,6 +67,7 @@ __all__ = [
     "record_unreadable",
     "refuse_missing_db_folder",
     "resolve_review",
+    "restore_database",
     "retry_jobs",
     "review_entries",
     "run_camera",

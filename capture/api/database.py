@@ -14,8 +14,9 @@ from sqlalchemy.exc import ArgumentError
 
 from capture.errors import DatabaseError
 from capture.settings import Settings
-from capture.store import backup, schema
+from capture.store import backup, restore, schema
 from capture.store.db import connect, reporting_connection_faults, sqlite_file, where
+from capture.upload.single_worker import lock_path
 
 
 @dataclass(frozen=True)
@@ -101,5 +102,36 @@ def backup_database(settings: Settings, target: Path) -> DatabaseBackup:
                 raise DatabaseError(f"no database at {path}", "check --db / WAYBILL_DB_URL")
             copy = backup.copy_sqlite(path, target)
             return DatabaseBackup(where(engine), copy, backup.integrity(copy))
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class DatabaseRestore:
+    where: str
+    source: Path
+    kept: Path | None  # the SQLite content replaced, copied aside first; None for a new file or PostgreSQL
+    schema: schema.SchemaState
+
+
+def restore_database(settings: Settings, source: Path) -> DatabaseRestore:
+    """Put a `waybill backup` file back as the database, refusing while anything has it open.
+
+    capture.store.restore says how "open" is known (SQLite locks, the upload
+    worker's lock file, pg_stat_activity).  Raises DatabaseError.
+    """
+    if not source.is_file():
+        raise DatabaseError(f"no backup file {source}", "give the path of a file made by `waybill backup`")
+    engine = connect(settings.db_url)
+    try:
+        with reporting_connection_faults(engine):
+            path = sqlite_file(engine.url)
+            if path is None:
+                engine.dispose()  # our own pooled session would count as one in use
+                restore.restore_postgres(source, engine.url)
+                kept = None
+            else:
+                kept = restore.restore_sqlite(source, path.resolve(), lock_path(settings.db_url))
+            return DatabaseRestore(where(engine), source, kept, schema.state(engine))
     finally:
         engine.dispose()

@@ -9,12 +9,11 @@ code.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
 
-from capture import __version__
+from capture import __version__, logs
 from capture.cli import db, orders, review, scan, serve, sources, upload, users
 from capture.cli.common import make_parents
 from capture.errors import BadArguments, CaptureError
@@ -52,9 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    # PostgreSQL sessions carry the command's name (pg_stat_activity): restore and /healthz look for them.
+    os.environ.setdefault("PGAPPNAME", f"waybill {args.command}")
+    logs.basic(args.verbose)
     try:
         return args.run(args, sys.stdout)
     except BadArguments as exc:

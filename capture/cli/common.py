@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TextIO, TypeAlias
 
-from capture import api
+from capture import api, logs
 from capture import settings as settings_mod
 from capture.settings import BARCODE_ENGINES, OCR_ENGINES, Settings
 
@@ -28,6 +28,7 @@ SETTING_FLAGS = {
     "failed": "watch_failed_dir",
     "evidence_dir": "evidence_dir",
     "cooldown": "camera_cooldown_s",
+    "metrics_port": "metrics_port",
 }
 
 
@@ -60,7 +61,9 @@ def load_settings(args: argparse.Namespace) -> Settings:
     overrides["bell_on_red"] = False if getattr(args, "no_bell", False) else None
     if getattr(args, "db", None):
         api.refuse_missing_db_folder(args.db)
-    return settings_mod.load(config=getattr(args, "config", None), **overrides)
+    settings = settings_mod.load(config=getattr(args, "config", None), **overrides)
+    logs.configure(settings)  # JSON lines, a rotated file: the settings say
+    return settings
 
 
 def print_json(body: dict[str, Any], out: TextIO, flush: bool = False) -> None:

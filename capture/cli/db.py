@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from capture import api
+from capture.api.pruning import prune
 from capture.cli.common import Commands, Parents, load_settings
 
 EXIT_OUTDATED = 1  # `db current` on a database that needs `db upgrade`
@@ -35,6 +36,23 @@ def register(commands: Commands, parents: Parents) -> None:
     )
     backup.add_argument("target", metavar="PATH", help="the new file (never written over)")
     backup.set_defaults(run=cmd_backup)
+    restore = commands.add_parser(
+        "restore",
+        parents=[parents.common],
+        help="put a `waybill backup` file back as the database (refused while anything has it open)",
+    )
+    restore.add_argument("source", metavar="PATH", help="a file made by `waybill backup`")
+    restore.set_defaults(run=cmd_restore)
+    prune = commands.add_parser(
+        "prune",
+        parents=[parents.common],
+        help="remove photos, evidence and audit rows older than keep_*_days (never what waits for review or upload)",
+    )
+    prune.add_argument(
+        "folders", nargs="*", metavar="DIR", help="drop folders whose processed/ and failed/ photos are pruned"
+    )
+    prune.add_argument("--dry-run", action="store_true", help="say what would be removed; remove nothing")
+    prune.set_defaults(run=cmd_prune)
 
 
 def cmd_db_current(args: argparse.Namespace, out: TextIO) -> int:
@@ -73,3 +91,37 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     print(f"database: {done.where}", file=out)
     print(f"copied to {done.target} (integrity: {done.integrity})", file=out)
     return 0 if done.integrity in ("ok", "pg_dump") else EXIT_BACKUP_DAMAGED
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    done = api.restore_database(load_settings(args), Path(args.source))
+    print(f"database: {done.where}", file=out)
+    print(f"restored from {done.source}", file=out)
+    if done.kept is not None:
+        print(f"what it held before is kept in {done.kept}", file=out)
+    found = done.schema
+    if not found.up_to_date:
+        print(
+            f"schema revision {found.current or 'none'} is older than this release's: run `waybill db upgrade`",
+            file=out,
+        )
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace, out: TextIO) -> int:
+    done = prune(load_settings(args), [Path(f) for f in args.folders], args.dry_run)
+    if done.nothing_set:
+        print("keep_photos_days, keep_evidence_days and keep_audit_days are all 0: everything is kept", file=out)
+        return 0
+    verb = "would remove" if done.dry_run else "removed"
+    for path in done.photos:
+        print(f"{verb} photo {path}", file=out)
+    for path in done.frames:
+        print(f"{verb} evidence frame {path}", file=out)
+    print(
+        f"{verb}: {len(done.photos)} photo(s), {len(done.frames)} evidence frame(s), "
+        f"{done.audit_rows} audit row(s), {done.scans} scan(s); evidence emptied on {done.evidence_cleared} scan(s); "
+        f"{done.kept_waiting} old file(s) kept: still waiting for review or upload",
+        file=out,
+    )
+    return 0

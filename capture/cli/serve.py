@@ -7,6 +7,7 @@ import logging
 from typing import TextIO
 
 from capture import api
+from capture.api.backups import backups_while_running
 from capture.cli.common import Commands, Parents, load_settings
 from capture.errors import EngineUnavailable
 
@@ -40,14 +41,15 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     app = create_app(settings, with_voice=not args.no_voice)
     print(f"waybill serve: http://{args.host}:{args.port}/desk?station=A  (supervisor: /review)", file=out, flush=True)
     try:
-        uvicorn.run(
-            app,
-            host=args.host,
-            port=args.port,
-            log_level="info" if args.verbose else "warning",
-            # Pages hold their event streams open: without a limit a stop would wait for every desk to close.
-            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
-        )
+        with backups_while_running(settings):
+            uvicorn.run(
+                app,
+                host=args.host,
+                port=args.port,
+                log_level="info" if args.verbose else "warning",
+                # Pages hold their event streams open: without a limit a stop would wait for every desk to close.
+                timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+            )
     finally:
         api.close()
     return 0

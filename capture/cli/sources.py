@@ -12,8 +12,11 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from capture import api, views
+from capture.api.backups import backups_while_running
 from capture.cli.common import Commands, Parents, load_settings
+from capture.cli.metrics import METRICS_PORT_HELP, serving_metrics
 from capture.cli.render import LiveLines
+from capture.monitoring.pulse import EnginePulse
 from capture.sources.camera import CameraEvent, CameraSummary
 from capture.sources.handled import Handled
 
@@ -39,6 +42,7 @@ def register(commands: Commands, parents: Parents) -> None:
     watch.add_argument("--processed", metavar="DIR", help="file handled photos here instead of DIR/processed")
     watch.add_argument("--failed", metavar="DIR", help="file unreadable photos here instead of DIR/failed")
     watch.add_argument("--no-bell", action="store_true", help="no terminal bell on rejected or unreadable photos")
+    watch.add_argument("--metrics-port", type=int, metavar="PORT", help=METRICS_PORT_HELP)
     watch.set_defaults(run=cmd_watch)
 
     camera = commands.add_parser(
@@ -66,10 +70,13 @@ def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
     if not args.json and os.path.isdir(args.folder):
         print(f"watching {os.path.abspath(args.folder)} (Ctrl-C to stop)", file=sys.stderr)
 
+    pulse = EnginePulse()
+
     def on_result(handled: Handled) -> None:
+        pulse.note(handled.result)
         live.show(handled.result, handled.filed.name, views.watch_json(handled))
 
-    with _stop_on_sigterm() as stop:
+    with _stop_on_sigterm() as stop, backups_while_running(settings), serving_metrics(settings, pulse.check):
         api.run_folder(args.folder, settings, on_result, stop)
     return 0
 

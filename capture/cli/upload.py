@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import TextIO
 
 from capture import api, views
+from capture.api.backups import backups_while_running
 from capture.cli.common import Commands, Parents, load_settings, print_json
+from capture.cli.metrics import METRICS_PORT_HELP, serving_metrics
 from capture.errors import QueueActionError
 from capture.settings import UPLOAD_CONNECTORS
 from capture.store.job_views import JobView
@@ -46,6 +48,7 @@ def register(commands: Commands, parents: Parents) -> None:
     )
     upload.add_argument("--connector", choices=UPLOAD_CONNECTORS, help="default taobao (env WAYBILL_UPLOAD_CONNECTOR)")
     upload.add_argument("--json", action="store_true", help="one JSON object per attempt on stdout")
+    upload.add_argument("--metrics-port", type=int, metavar="PORT", help=METRICS_PORT_HELP)
     upload.set_defaults(run=cmd_upload)
     _register_queue(commands, parents.common)
 
@@ -100,7 +103,8 @@ def cmd_upload(args: argparse.Namespace, out: TextIO) -> int:
         else:
             print(attempt_line(result), file=out, flush=True)
 
-    report = api.run_upload(settings, connector=args.connector, until_empty=args.until_empty, on_result=show)
+    with backups_while_running(settings), serving_metrics(settings):
+        report = api.run_upload(settings, connector=args.connector, until_empty=args.until_empty, on_result=show)
     print(format_report(report), file=sys.stderr if args.json else out)
     return 0
 

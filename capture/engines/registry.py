@@ -11,10 +11,12 @@ the application to call at shutdown (and registered with atexit as a backstop).
 from __future__ import annotations
 
 import atexit
+import importlib
 import threading
 from dataclasses import dataclass
 
 from capture.engines.base import BarcodeEngine, ClosableOcrEngine, OcrEngine
+from capture.errors import EngineUnavailable
 from capture.settings import Settings
 
 
@@ -25,10 +27,11 @@ class OcrEngineSpec:
     ocr_engine: str
     models_manifest: str
     ocr_threads: int
+    ocr_plugin: str = ""
 
     @classmethod
     def of(cls, settings: Settings) -> OcrEngineSpec:
-        return cls(settings.ocr_engine, settings.models_manifest, settings.ocr_threads)
+        return cls(settings.ocr_engine, settings.models_manifest, settings.ocr_threads, settings.ocr_plugin)
 
 
 # One lock for both: an engine is built under it, so two threads asking at
@@ -82,6 +85,8 @@ def _build_barcode_engine(backend: str) -> BarcodeEngine:
 
 
 def _build_ocr_engine(spec: OcrEngineSpec) -> ClosableOcrEngine:
+    if spec.ocr_plugin:
+        return _plugin_engine(spec)
     if spec.ocr_engine == "paddle":
         from capture.engines.paddle import PaddleOcrEngine
 
@@ -89,3 +94,18 @@ def _build_ocr_engine(spec: OcrEngineSpec) -> ClosableOcrEngine:
     from capture.engines.rapidocr import RapidOcrEngine
 
     return RapidOcrEngine(spec)
+
+
+def _plugin_engine(spec: OcrEngineSpec) -> ClosableOcrEngine:
+    """`ocr_plugin`: a module whose `ocr_engine(spec)` builds the OCR engine (OCRmyPDF's --plugin, for
+    the fault-injection tests: an engine that crashes, hangs or is killed mid-photo)."""
+    try:
+        module = importlib.import_module(spec.ocr_plugin)
+        build = module.ocr_engine
+    except (ImportError, AttributeError) as exc:
+        raise EngineUnavailable(
+            f"OCR plugin {spec.ocr_plugin!r} cannot be loaded: {exc}",
+            "set ocr_plugin to an importable module with an ocr_engine(spec) function, or empty it",
+        ) from exc
+    engine: ClosableOcrEngine = build(spec)
+    return engine

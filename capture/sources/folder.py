@@ -58,6 +58,7 @@ from capture.errors import CaptureError, DatabaseError, SourceUnavailable
 from capture.settings import Settings
 from capture.sources import filing
 from capture.sources.backoff import Backoff
+from capture.sources.disk_space import why_waiting
 from capture.sources.files import is_junk, sha256_of
 from capture.sources.folder_events import FolderEvents, FolderState
 from capture.sources.folder_filing import Filer
@@ -236,8 +237,8 @@ class FolderWatcher:
     # --- taking a settled file ----------------------------------------------------
 
     def _dispatch(self, now: float) -> None:
-        for job in self._running.values():
-            if job.future is None and job.retry_at <= now:
+        for job in list(self._running.values()):
+            if job.future is None and job.retry_at <= now and not self._recorded_before_crash(job):
                 self._submit(job)
         while self._pending and self._busy_workers() < self.settings.watch_workers and not self.stop.is_set():
             self._take(self._pending.popleft())
@@ -264,7 +265,7 @@ class FolderWatcher:
         try:
             earlier = self._earlier_scan(sha256)
         except (DBAPIError, DatabaseError) as exc:
-            log.warning("database busy, %s waits: %s", path.name, exc)
+            log.warning("%s waits: %s", path.name, why_waiting(self.settings.db_url, self.layout.inbox, exc))
             self._settle.note(path)
             return
         if earlier is not None:
@@ -318,7 +319,8 @@ class FolderWatcher:
                 continue
             if isinstance(outcome, DatabaseBusy):
                 delay = self._db_backoff.next_delay()
-                log.warning("database busy; %s is read again in %.1fs", job.work.name, delay)
+                why = why_waiting(self.settings.db_url, self.layout.inbox, RuntimeError(outcome.message))
+                log.warning("%s is read again in %.1fs: %s", job.work.name, delay, why)
                 job.retry_at = time.monotonic() + delay
                 continue
             self._db_backoff.reset()
@@ -330,11 +332,33 @@ class FolderWatcher:
     def _worker_crashed(self, job: _Job) -> None:
         """A worker process died (out of memory, a crash in native code): new pool, try once more."""
         job.crashes += 1
+        log.warning(
+            "a worker process died (killed, perhaps by the out-of-memory killer) while %s was being read; %s",
+            job.work.name,
+            "it is read again" if job.crashes < MAX_WORKER_CRASHES else "it goes to failed/",
+        )
         if job.pool is self._pool and isinstance(self._pool, ProcessPoolExecutor):  # once per broken pool
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = new_pool(self.settings, self._recorder, self._make_recorder)
         if job.crashes >= MAX_WORKER_CRASHES:
             self._file_crashed(job, f"a worker process died reading this photo {job.crashes} times")
+
+    def _recorded_before_crash(self, job: _Job) -> bool:
+        """Whether a photo a broken pool gave back must not be read now: it may have been recorded
+        before the pool broke (the soak run found such photos recorded twice); filed by its record."""
+        if not job.crashes or not job.scan.sha256:
+            return False
+        try:
+            earlier = self._earlier_scan(job.scan.sha256)
+        except (DBAPIError, DatabaseError) as exc:  # cannot tell yet: ask again later, never read blind
+            job.retry_at = time.monotonic() + self._db_backoff.next_delay()
+            log.warning("%s waits: %s", job.work.name, why_waiting(self.settings.db_url, self.layout.inbox, exc))
+            return True
+        if earlier is None:
+            return False
+        del self._running[job.work]
+        self._filer.recorded(job.dropped, job.work, earlier, job.scan.sha256)
+        return True
 
     def _file_crashed(self, job: _Job, why: str) -> None:
         self._running.pop(job.work, None)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from capture.engines.cpu import usable_cores
 from capture.errors import CaptureError, DatabaseError, UnreadableImage
 from capture.settings import Settings
+from capture.sources.disk_space import why_waiting
 from capture.sources.files import load_frame
 from capture.sources.parent_death import die_with_parent
 from capture.sources.recorder import Recorder, RecorderFactory
@@ -82,7 +83,8 @@ def scan_job(job: ScanJob) -> ScanResult | DatabaseBusy:
     except (DBAPIError, DatabaseError) as exc:
         # "database is locked" past SQLite's busy timeout, a PostgreSQL restart:
         # the transaction rolled back, so the photo is simply read again later.
-        log.warning("database busy while recording %s: %s", job.work_path, exc)
+        why = why_waiting(job.settings.db_url, Path(job.work_path).parent, exc)
+        log.warning("not recorded yet, %s: %s", Path(job.work_path).name, why)
         return DatabaseBusy(str(exc))
 
 

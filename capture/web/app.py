@@ -14,9 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from capture import __version__, api
+from capture import __version__
 from capture.accounts import Permission
-from capture.errors import CaptureError
+from capture.api.monitoring import engines_built, health, read_stats
 from capture.settings import Settings
 from capture.web import errors, routes_camera, routes_desk, routes_pages, routes_review
 from capture.web.audio import make_sounds
@@ -65,7 +65,7 @@ def create_app(settings: Settings, with_voice: bool = True) -> FastAPI:
     )
     app.state.settings = settings
     app.state.events = EventHub()
-    app.state.metrics = Metrics()
+    app.state.metrics = Metrics(lambda: read_stats(settings))
     app.state.answered_reads = routes_desk.AnsweredReads()
     app.state.sounds = make_sounds(with_voice)
     app.state.cameras = routes_camera.Cameras(settings)
@@ -86,11 +86,8 @@ def create_app(settings: Settings, with_voice: bool = True) -> FastAPI:
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        try:
-            await run_in_threadpool(api.database, settings)
-        except CaptureError as exc:
-            return JSONResponse({"status": "degraded", "database": exc.message}, status_code=503)
-        return JSONResponse({"status": "ok", "version": __version__})
+        ok, body = await run_in_threadpool(health, settings, lambda: engines_built(settings))
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get("/metrics", dependencies=[Depends(allowed(Permission.SCAN))])
     async def metrics() -> Response:

@@ -13,12 +13,17 @@ from typing import Any
 from fastapi import Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
+from capture.monitoring.metrics import database_registry
+from capture.store.stats import QueueStats
+
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0)
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, read_stats: Callable[[], QueueStats] | None = None) -> None:
         self.registry = CollectorRegistry()
+        if read_stats is not None:  # the database's figures, under the names watch and upload use too
+            database_registry(read_stats, self.registry)
         self.outcomes = Counter(
             "waybill_desk_outcomes", "Outcomes of desk reads", ["source", "status"], registry=self.registry
         )
