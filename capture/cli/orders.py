@@ -8,6 +8,8 @@ from typing import TextIO
 
 from capture import api
 from capture.cli.common import Commands, Parents, load_settings
+from capture.orders.columns import ReportKind
+from capture.store.order_source import StatusKept
 
 
 def register(commands: Commands, parents: Parents) -> None:
@@ -16,7 +18,9 @@ def register(commands: Commands, parents: Parents) -> None:
         dest="orders_command", required=True, metavar="ACTION"
     )
     imp = orders.add_parser(
-        "import", parents=[parents.common], help="load a Taobao/Qianniu order export (CSV, GBK or UTF-8)"
+        "import",
+        parents=[parents.common],
+        help="load a Taobao/Qianniu order report or item report (CSV in GBK, UTF-8 or UTF-16; .xlsx; .xls)",
     )
     imp.add_argument("file", type=Path)
     imp.set_defaults(run=cmd_orders_import)
@@ -25,16 +29,31 @@ def register(commands: Commands, parents: Parents) -> None:
     pull.set_defaults(run=cmd_orders_pull)
 
 
+REPORT_NAMES = {ReportKind.ORDERS: "order report", ReportKind.ITEMS: "item report"}
+
+
 def cmd_orders_import(args: argparse.Namespace, out: TextIO) -> int:
     result = api.import_orders(args.file, load_settings(args))
+    if result.kind is ReportKind.ITEMS:
+        counts = f"item lines for {result.item_orders} order(s)"
+    else:
+        counts = f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged"
     print(
-        f"imported {args.file}: {result.added} added, {result.updated} updated, {result.unchanged} unchanged, "
-        f"{len(result.problems)} rows not read",
-        file=out,
+        f"imported {args.file} ({REPORT_NAMES[result.kind]}): {counts}, {len(result.problems)} rows not read", file=out
     )
     for problem in result.problems:
         print(f"  line {problem.line}: {problem.reason}", file=out)
+    _print_status_kept(result.status_kept, out)
     return 0
+
+
+def _print_status_kept(kept: tuple[StatusKept, ...], out: TextIO) -> None:
+    if not kept:
+        return
+    print(f"{len(kept)} order(s) kept the status they had, since an order never goes back:", file=out)
+    for k in kept:
+        where = f"line {k.line}: " if k.line else ""
+        print(f"  {where}order {k.tid} is {k.offered_raw or k.offered} here, kept {k.stored}", file=out)
 
 
 def cmd_orders_pull(args: argparse.Namespace, out: TextIO) -> int:
