@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_cache_dir
 
 from capture.api.runtime import database
 from capture.errors import QueueActionError
+from capture.pipeline.run import match_policy
+from capture.rematch import RematchReport, rematch_waiting
 from capture.settings import APP_NAME, Settings
 from capture.store import job_views, jobs
 from capture.store.db import session_scope
@@ -119,6 +121,8 @@ class PullReport:
     updated: int
     unchanged: int
     skipped: int
+    status_kept: int = 0  # orders whose stored status was further along than the pulled one
+    rematch: RematchReport = field(default_factory=RematchReport)
 
 
 def pull_orders(settings: Settings, env: Mapping[str, str] | None = None) -> PullReport:
@@ -132,10 +136,13 @@ def pull_orders(settings: Settings, env: Mapping[str, str] | None = None) -> Pul
     rows = [row for page in pages for row in page.rows]
     with session_scope(database(settings)) as session:
         counts = upsert_orders(session, rows, source=PULL_SOURCE)
+        rematch = rematch_waiting(session, match_policy(settings), "pulling orders from Taobao")
     return PullReport(
         pages=len(pages),
         added=counts.added,
         updated=counts.updated,
         unchanged=counts.unchanged,
         skipped=sum(page.skipped for page in pages),
+        status_kept=len(counts.status_kept),
+        rematch=rematch,
     )

@@ -9,6 +9,7 @@ from typing import TextIO
 from capture import api
 from capture.cli.common import Commands, Parents, load_settings
 from capture.orders.columns import ReportKind
+from capture.rematch import RematchReport
 from capture.store.order_source import StatusKept
 
 
@@ -44,7 +45,15 @@ def cmd_orders_import(args: argparse.Namespace, out: TextIO) -> int:
     for problem in result.problems:
         print(f"  line {problem.line}: {problem.reason}", file=out)
     _print_status_kept(result.status_kept, out)
+    print(_rematch_line(result.rematch), file=out)
     return 0
+
+
+def _rematch_line(rematch: RematchReport) -> str:
+    return (
+        f"waiting for their order: {rematch.looked_at} label(s) matched again, {rematch.queued} now queued, "
+        f"{rematch.looked_at - rematch.queued} still waiting for review"
+    )
 
 
 def _print_status_kept(kept: tuple[StatusKept, ...], out: TextIO) -> None:
@@ -63,4 +72,7 @@ def cmd_orders_pull(args: argparse.Namespace, out: TextIO) -> int:
         f"{report.unchanged} unchanged, {report.skipped} not stored",
         file=out,
     )
+    if report.status_kept:
+        print(f"{report.status_kept} order(s) kept the status they had, since an order never goes back", file=out)
+    print(_rematch_line(report.rematch), file=out)
     return 0

@@ -200,6 +200,7 @@ class ReviewState(StrEnum):
     CORRECTED = "corrected"  # a person typed the right number
     REJECTED = "rejected"  # a person said: do not send
     PAIRED = "paired"  # desk pairing named the order and the checks passed
+    REMATCHED = "rematched"  # new orders (an import or a pull) made it match, through the same checks
 
 
 class ReviewItem(SQLModel, table=True):
