@@ -14,7 +14,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
+import python_calamine
 from sqlalchemy.engine import Engine
 
 from capture import api
@@ -219,3 +221,29 @@ def test_orders_pull_stores_open_orders_through_the_import_interface(
         )
         assert order.receiver_address == "浙江省 杭州市 西湖区 文三路1号"
         assert session.get(Order, tid(900)) is None
+
+
+def test_queue_export_to_xlsx_keeps_every_order_number_digit_as_text(
+    engine: Engine,
+    in_process: Callable[[list[str], dict[str, str]], tuple[int, str, str]],
+    env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    queue_jobs(engine, [(tid(3), "73123456789012", "ZTO"), (tid(5), sf(5), "SF")])
+    book = tmp_path / "批量发货.xlsx"
+
+    code, out, _ = in_process(["queue", "export", str(book)], env)
+
+    assert code == 0 and "exported 2 job(s)" in out
+    sheet = openpyxl.load_workbook(book).worksheets[0]
+    rows = [[(cell.value, cell.data_type, cell.number_format) for cell in row] for row in sheet.iter_rows()]
+    assert [[value for value, _, _ in row] for row in rows] == [
+        ["订单编号", "物流公司", "运单号"],
+        [tid(3), "中通快递", "73123456789012"],
+        [tid(5), "顺丰速运", sf(5)],
+    ]
+    # Strings with the text format: Excel shows and saves all 19 digits, not 2.1E+18.
+    assert {(kind, fmt) for row in rows for _, kind, fmt in row} == {("s", "@")}
+    # And the order report reader (calamine) reads back the same text.
+    reread = python_calamine.CalamineWorkbook.from_path(str(book)).get_sheet_by_index(0).to_python()
+    assert reread[1][0] == tid(3)
