@@ -24,7 +24,8 @@ from capture.types import Reason, Status
 
 # What a waiting label lacked was its order; other reasons (two numbers, a
 # misread, a second label) are not cured by new orders and stay for a person.
-REMATCHABLE = frozenset({Reason.NO_MATCHING_ORDER, Reason.AMBIGUOUS_ORDER})
+# A refund in progress ends one way or the other; the next import or pull says which.
+REMATCHABLE = frozenset({Reason.NO_MATCHING_ORDER, Reason.AMBIGUOUS_ORDER, Reason.REFUND_IN_PROGRESS})
 
 
 @dataclass(frozen=True)

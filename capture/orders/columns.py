@@ -58,6 +58,7 @@ BUYER_MESSAGE = Column("buyer_message", ("买家留言", "买家备注"))
 SELLER_NOTE = Column("seller_note", ("订单备注", "卖家备注", "商家备注"))
 ITEM_TITLES = Column("item_titles", ("宝贝标题", "商品标题"))
 ITEM_TOTAL = Column("item_total", ("宝贝总数量", "商品总数量"))
+REFUND = Column("refund", ("退款状态", "售后状态"))
 ORDER_COLUMNS = (
     TID,
     STATUS,
@@ -72,6 +73,7 @@ ORDER_COLUMNS = (
     SELLER_NOTE,
     ITEM_TITLES,
     ITEM_TOTAL,
+    REFUND,
 )
 
 ITEM_TID = Column("tid", ("订单编号", "主订单编号"), required=True)

@@ -196,7 +196,11 @@ def _match_order(
     if refusal is None and not found.orders:
         refusal = found.refusal or Refusal(Status.REVIEW, Reason.NO_MATCHING_ORDER, "")
     if refusal is None:
-        refusal = checks.orders_open(found.orders) or checks.not_queued_yet(candidate.number, found.orders, lookup)
+        refusal = (
+            checks.orders_open(found.orders)
+            or checks.no_refund_asked(found.orders)
+            or checks.not_queued_yet(candidate.number, found.orders, lookup)
+        )
     if refusal is None and candidate.confidence < QUEUE_MIN_CONFIDENCE:
         refusal = Refusal(
             Status.REVIEW, Reason.OCR_UNCONFIRMED, f"confidence {candidate.confidence:.2f} below {QUEUE_MIN_CONFIDENCE}"

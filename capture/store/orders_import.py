@@ -25,7 +25,14 @@ from capture.orders import cells, columns
 from capture.orders.columns import ReportKind
 from capture.orders.files import EXPORT_HINT, Record, read_records
 from capture.store.order_items import ItemLine, store_item_lines
-from capture.store.order_source import InvalidOrderRow, OrderRow, StatusKept, mask_phone, parse_order_status
+from capture.store.order_source import (
+    InvalidOrderRow,
+    OrderRow,
+    StatusKept,
+    mask_phone,
+    parse_order_status,
+    parse_refund_status,
+)
 from capture.store.order_source import upsert_orders as store_orders
 
 log = logging.getLogger(__name__)
@@ -118,6 +125,7 @@ def _order_row(value: dict[str, str], line: int) -> tuple[OrderRow, list[ItemLin
             line=line,
             buyer_message=cells.free_text(get("buyer_message", "")),
             seller_note=cells.free_text(get("seller_note", "")),
+            refund_status=parse_refund_status(get("refund", "")),
         )
     except InvalidOrderRow as exc:
         # OrderRow speaks of its fields; the user knows the export's headers.

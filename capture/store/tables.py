@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from capture.types import OrderStatus
@@ -48,6 +48,9 @@ class Order(SQLModel, table=True):
     # What the packer must know before sealing the box (issue 14), phones masked.
     buyer_message: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
     seller_note: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    refund_status: str = Field(  # capture.types.RefundState
+        default="", sa_column=Column(String(16), nullable=False, default="", server_default="")
+    )
 
 
 class OrderItem(SQLModel, table=True):

@@ -18,8 +18,11 @@ from capture.store.order_source import (
     InvalidOrderRow,
     OrderRow,
     mask_phone,
+    order_refund,
     parse_order_status,
+    parse_refund_status,
 )
+from capture.types import RefundState
 from capture.upload.taobao_errors import Meaning, classify, credentials_hint
 from capture.upload.top_client import TopClient, TopError, TopReply, describe
 
@@ -41,6 +44,7 @@ TRADE_FIELDS = ",".join(
         "receiver_district",
         "receiver_town",
         "receiver_address",
+        "orders.refund_status",
     )
 )
 ADDRESS_PARTS = ("receiver_state", "receiver_city", "receiver_district", "receiver_town", "receiver_address")
@@ -82,6 +86,16 @@ def trade_to_row(trade: Mapping[str, Any]) -> OrderRow:
         receiver_address=address,
         waybill=None,
         carrier_name="",
+        refund_status=trade_refund(trade),
+    )
+
+
+def trade_refund(trade: Mapping[str, Any]) -> RefundState:
+    """The trade's refund state from its sub-orders (orders.order[].refund_status)."""
+    holder = trade.get("orders") or {}
+    lines = holder.get("order") if isinstance(holder, dict) else None
+    return order_refund(
+        parse_refund_status(str(line.get("refund_status") or "")) for line in lines or [] if isinstance(line, dict)
     )
 
 

@@ -11,7 +11,11 @@ It does what the platform does, as far as our connector can tell:
   company's rule (B60; one number on several orders is a merged shipment,
   which the platform allows);
 * serves taobao.logistics.companies.get, taobao.logistics.offline.send,
-  taobao.logistics.orders.get and taobao.trades.sold.get (paged);
+  taobao.logistics.orders.get, taobao.trades.sold.get (paged) and
+  taobao.trade.fullinfo.get; each order has one sub-order whose
+  refund_status (NO_REFUND, WAIT_SELLER_AGREE, ... as the platform names
+  them) `set_refund` changes; offline.send does not look at it, as the
+  platform's own check is not something a seller may rely on;
 * fails on request: `fail(kind, ...)` plans timeouts (hold the request past
   the client's timeout; with APPLY_THEN_HANG the order is shipped first),
   5xx pages, rate limits with a ban time, platform errors (B60, isp.*),
@@ -46,6 +50,7 @@ SEND = "taobao.logistics.offline.send"
 COMPANIES = "taobao.logistics.companies.get"
 SHIPPINGS = "taobao.logistics.orders.get"
 TRADES = "taobao.trades.sold.get"
+FULLINFO = "taobao.trade.fullinfo.get"
 AWAITING = "WAIT_SELLER_SEND_GOODS"
 SHIPPED = "WAIT_BUYER_CONFIRM_GOODS"
 OFFLINE_ERROR = "isv.logistics-offline-service-error"
@@ -106,6 +111,14 @@ class FakeOrder:
     receiver_city: str = "杭州市"
     receiver_district: str = "西湖区"
     receiver_address: str = "文三路1号"
+    refund_status: str = "NO_REFUND"  # of its one sub-order (orders.order[0].refund_status)
+
+    def as_trade(self, fields: set[str]) -> dict:
+        full = {**self.__dict__, "tid": int(self.tid), "tid_str": self.tid}
+        trade = {k: v for k, v in full.items() if k in fields and k != "refund_status"}
+        if fields & {"orders", "orders.refund_status"}:
+            trade["orders"] = {"order": [{"oid": int(self.tid) + 1, "refund_status": self.refund_status}]}
+        return trade
 
 
 @dataclass
@@ -196,6 +209,11 @@ class FakeTaobao:
         with self._lock:
             order = self.orders[tid]
             order.status, order.out_sid, order.company_code = SHIPPED, out_sid, company_code
+
+    def set_refund(self, tid: str, refund_status: str) -> None:
+        """The buyer asks for a refund (WAIT_SELLER_AGREE), the seller refuses it (SELLER_REFUSE_BUYER), ..."""
+        with self._lock:
+            self.orders[tid].refund_status = refund_status
 
     def close_order(self, tid: str) -> None:
         with self._lock:
@@ -333,6 +351,8 @@ class FakeTaobao:
             return self._shippings(params)
         if method == TRADES:
             return self._trades(params)
+        if method == FULLINFO:
+            return self._fullinfo(params)
         return _error(22, "Invalid Method", sub_msg=f"no method {method}")
 
     def _send(self, params: dict[str, str]) -> dict:
@@ -390,16 +410,21 @@ class FakeTaobao:
                 (o for o in self.orders.values() if o.status == params.get("status", o.status)), key=lambda o: o.tid
             )
             page = matching[(page_no - 1) * page_size : page_no * page_size]
-            trades = []
-            for order in page:
-                full = {**order.__dict__, "tid": int(order.tid), "tid_str": order.tid}
-                trades.append({k: v for k, v in full.items() if k in fields})
+            trades = [order.as_trade(fields) for order in page]
         body: dict = {"trades": {"trade": trades}, "request_id": "rt"}
         if params.get("use_has_next") == "true":
             body["has_next"] = page_no * page_size < len(matching)
         else:
             body["total_results"] = len(matching)
         return {"trades_sold_get_response": body}
+
+    def _fullinfo(self, params: dict[str, str]) -> dict:
+        with self._lock:
+            order = self.orders.get(params.get("tid", ""))
+            if order is None:
+                return _error(15, "Remote service error", "isv.trade-not-exist", "交易不存在")
+            trade = order.as_trade(set(params.get("fields", "").split(",")))
+        return {"trade_fullinfo_get_response": {"trade": trade, "request_id": "rf"}}
 
 
 class _Handler(BaseHTTPRequestHandler):

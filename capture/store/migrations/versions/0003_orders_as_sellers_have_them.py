@@ -1,4 +1,4 @@
-"""Orders as sellers have them: buyer message and seller note on the order, its item lines.
+"""Orders as sellers have them: buyer message, seller note and refund state on the order, its item lines.
 
 Revision ID: 0003
 Revises: 0002
@@ -26,6 +26,7 @@ def upgrade() -> None:
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.add_column(sa.Column("buyer_message", sa.Text(), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("seller_note", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("refund_status", sa.String(length=16), nullable=False, server_default=""))
     op.create_table(
         "order_items",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -49,5 +50,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_order_items_order_tid")
     op.drop_table("order_items")
     with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("refund_status")
         batch_op.drop_column("seller_note")
         batch_op.drop_column("buyer_message")
