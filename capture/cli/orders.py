@@ -26,7 +26,12 @@ def register(commands: Commands, parents: Parents) -> None:
     imp.add_argument("file", type=Path)
     imp.set_defaults(run=cmd_orders_import)
 
-    pull = orders.add_parser("pull", parents=[parents.common], help="fetch the orders awaiting shipment from Taobao")
+    pull = orders.add_parser(
+        "pull",
+        parents=[parents.common],
+        help="fetch from Taobao what changed since the last pull (the first time: every order awaiting shipment)",
+    )
+    pull.add_argument("--full", action="store_true", help="fetch every order awaiting shipment, not only changes")
     pull.set_defaults(run=cmd_orders_pull)
 
 
@@ -66,9 +71,10 @@ def _print_status_kept(kept: tuple[StatusKept, ...], out: TextIO) -> None:
 
 
 def cmd_orders_pull(args: argparse.Namespace, out: TextIO) -> int:
-    report = api.pull_orders(load_settings(args))
+    report = api.pull_orders(load_settings(args), full=args.full)
+    what = f"changes since {report.changes_since.isoformat(timespec='seconds')}" if report.changes_since else "all"
     print(
-        f"pulled {report.pages} page(s) from Taobao: {report.added} added, {report.updated} updated, "
+        f"pulled {report.pages} page(s) from Taobao ({what}): {report.added} added, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.skipped} not stored",
         file=out,
     )

@@ -25,13 +25,13 @@ from capture.orders import cells, columns
 from capture.orders.columns import ReportKind
 from capture.orders.files import EXPORT_HINT, Record, read_records
 from capture.store.order_items import ItemLine, store_item_lines
+from capture.store.order_refunds import parse_refund_status
 from capture.store.order_source import (
     InvalidOrderRow,
     OrderRow,
     StatusKept,
     mask_phone,
     parse_order_status,
-    parse_refund_status,
 )
 from capture.store.order_source import upsert_orders as store_orders
 

@@ -53,6 +53,16 @@ class Order(SQLModel, table=True):
     )
 
 
+class OrderPull(SQLModel, table=True):
+    """How far `waybill orders pull` has read a marketplace's changes: the next pull asks from there."""
+
+    __tablename__ = "order_pulls"
+
+    source: str = Field(primary_key=True, max_length=64)  # the pull's source name (taobao:trades.sold.get)
+    pulled_until: datetime  # every change up to this moment was read and stored
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 class OrderItem(SQLModel, table=True):
     """One item line of an order: what goes in the box, as the export said it.
 

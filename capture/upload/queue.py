@@ -44,7 +44,7 @@ from sqlmodel import Session
 from capture.settings import Settings
 from capture.store import job_views, jobs
 from capture.store.db import session_scope
-from capture.store.order_source import StoredRefund, stored_refund
+from capture.store.order_refunds import StoredRefund, stored_refund
 from capture.store.tables import JobStatus
 from capture.upload.connector import (
     Delivered,

@@ -10,7 +10,7 @@ a failed question is a retry: the send never goes out blind.
 
 from __future__ import annotations
 
-from capture.store.order_source import StoredRefund
+from capture.store.order_refunds import StoredRefund
 from capture.types import Reason, RefundState
 from capture.upload.connector import Connector, Refused, Retry, SendOutcome, Shipment
 

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from capture.errors import CredentialsError, MarketplaceError
+from capture.store.order_refunds import order_refund, parse_refund_status
 from capture.store.order_source import (
     InvalidOrderRow,
     OrderRow,
     mask_phone,
-    order_refund,
     parse_order_status,
-    parse_refund_status,
 )
 from capture.types import RefundState
 from capture.upload.taobao_errors import Meaning, classify, credentials_hint
@@ -133,16 +132,17 @@ def _wait_before_retry(result: object, attempt: int) -> float | None:
     return None
 
 
-def _fetch_page(client: TopClient, page_no: int, page_size: int) -> TopReply:
+def fetch_page(client: TopClient, method: str, query: Mapping[str, str], page_no: int, page_size: int) -> TopReply:
+    """One page of trades from `method` (trades.sold.get, trades.sold.increment.get), through short failures."""
     params = {
+        **query,
         "fields": TRADE_FIELDS,
-        "status": AWAITING_SHIPMENT,
         "page_no": str(page_no),
         "page_size": str(page_size),
         "use_has_next": "true",  # the platform skips counting all results
     }
     for attempt in range(1, PAGE_ATTEMPTS + 1):
-        result = client.call(TRADES_METHOD, params)
+        result = client.call(method, params)
         if isinstance(result, TopReply):
             return result
         wait_s = _wait_before_retry(result, attempt)
@@ -153,10 +153,16 @@ def _fetch_page(client: TopClient, page_no: int, page_size: int) -> TopReply:
     raise AssertionError("unreachable")
 
 
-def pull_pages(client: TopClient, page_size: int) -> Iterator[PulledPage]:
-    """Every page of trades awaiting shipment; raises if a page cannot be had."""
+def pull_pages(
+    client: TopClient,
+    page_size: int,
+    method: str = TRADES_METHOD,
+    query: Mapping[str, str] | None = None,
+) -> Iterator[PulledPage]:
+    """Every page of trades (by default: all awaiting shipment); raises if a page cannot be had."""
+    query = {"status": AWAITING_SHIPMENT} if query is None else query
     for page_no in range(1, MAX_PAGES + 1):
-        page = _page(_fetch_page(client, page_no, page_size))
+        page = _page(fetch_page(client, method, query, page_no, page_size))
         yield page
         if not page.has_next or (not page.rows and not page.skipped):
             return

@@ -1,4 +1,4 @@
-"""A refund stops a parcel: at scan time, and again right before the send (issue 14).
+"""A refund stops a parcel: at scan time, and again right before the send; the incremental pull (issue 14).
 
 Real parts: the loopback Taobao fake (refund states per order, served by
 taobao.trades.sold.get and taobao.trade.fullinfo.get), `orders pull` and
@@ -8,19 +8,24 @@ SQLite.  Labels are scanned with stand-in engines (the label text given).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from capture import api
 from capture.pipeline.run import Engines
 from capture.settings import Settings
+from capture.store import pull_cursor
 from capture.store.db import session_scope
 from capture.store.orders_import import import_orders
-from capture.types import Frame, Reason, Status
-from tests.fakes.taobao_server import FULLINFO, FakeTaobao
+from capture.store.tables import Order, OrderStatus
+from capture.types import Frame, Reason, RefundState, Status
+from capture.upload.taobao_orders import SOURCE as PULL_SOURCE
+from tests.fakes.taobao_server import FULLINFO, GMT8, INCREMENT, TRADES, FakeTaobao
 from tests.integration.upload_helpers import credentials_env, queue_jobs, sf, tid, upload_settings
 from tests.unit.test_review import Barcodes, Ocr
 
@@ -116,3 +121,48 @@ def test_a_label_for_an_order_with_a_refund_goes_to_review_and_ships_once_it_is_
     imported = api.import_orders(path, settings)
     assert imported.rematch.queued == 1
     assert [(j.order_tid, j.waybill) for j in api.list_jobs(settings)] == [(tid(1), sf(7))]
+
+
+# --- the incremental pull ---------------------------------------------------------
+
+
+def test_a_second_pull_asks_only_for_changes_and_sees_shipments_refunds_and_new_orders(
+    settings: Settings, engine: Engine, fake_taobao: FakeTaobao
+) -> None:
+    env = credentials_env(fake_taobao)
+    fake_taobao.add_orders(tid(1), tid(2), tid(3))
+    first = api.pull_orders(settings, env=env)
+    assert (first.changes_since, first.added) == (None, 3)
+    quiet_since = datetime.now(GMT8) - timedelta(days=2)
+    fake_taobao.touch(tid(3), quiet_since)  # unchanged since long before the first pull
+    fake_taobao.ship_by_hand(tid(1), sf(1))
+    fake_taobao.set_refund(tid(2), "WAIT_SELLER_AGREE")
+    fake_taobao.add_orders(tid(4))
+
+    second = api.pull_orders(settings, env=env)
+
+    assert second.changes_since is not None
+    assert (second.added, second.updated, second.unchanged) == (1, 2, 0)  # tid(3) was not asked for
+    assert fake_taobao.stats.calls[TRADES] == 1 and fake_taobao.stats.calls[INCREMENT] == 1
+    with session_scope(engine) as session:
+        stored = {o.tid: (o.status, o.refund_status) for o in session.exec(select(Order))}
+    assert stored[tid(1)][0] == OrderStatus.SHIPPED
+    assert stored[tid(2)] == (OrderStatus.AWAITING_SHIPMENT, RefundState.IN_PROGRESS)
+    assert tid(4) in stored
+
+
+def test_a_pull_after_days_asks_day_by_day_and_full_asks_for_everything(
+    settings: Settings, engine: Engine, fake_taobao: FakeTaobao
+) -> None:
+    env = credentials_env(fake_taobao)
+    fake_taobao.add_orders(tid(1))
+    api.pull_orders(settings, env=env)
+    with session_scope(engine) as session:
+        pull_cursor.advance(session, PULL_SOURCE, datetime.now(UTC) - timedelta(days=3))
+
+    later = api.pull_orders(settings, env=env)
+
+    assert later.changes_since is not None
+    assert fake_taobao.stats.calls[INCREMENT] == 4  # three days and the overlap, at most one day a call
+    full = api.pull_orders(settings, env=env, full=True)
+    assert full.changes_since is None and fake_taobao.stats.calls[TRADES] == 2

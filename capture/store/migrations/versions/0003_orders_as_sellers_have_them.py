@@ -1,4 +1,5 @@
-"""Orders as sellers have them: buyer message, seller note and refund state on the order, its item lines.
+"""Orders as sellers have them: buyer message, seller note and refund state on the order, its item lines;
+where the incremental orders pull has read up to.
 
 Revision ID: 0003
 Revises: 0002
@@ -43,9 +44,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("order_items", schema=None) as batch_op:
         batch_op.create_index("ix_order_items_order_tid", ["order_tid"], unique=False)
+    op.create_table(
+        "order_pulls",
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("pulled_until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("source"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("order_pulls")
     with op.batch_alter_table("order_items", schema=None) as batch_op:
         batch_op.drop_index("ix_order_items_order_tid")
     op.drop_table("order_items")
