@@ -72,10 +72,11 @@ def _print_status_kept(kept: tuple[StatusKept, ...], out: TextIO) -> None:
 
 def cmd_orders_pull(args: argparse.Namespace, out: TextIO) -> int:
     report = api.pull_orders(load_settings(args), full=args.full)
-    what = f"changes since {report.changes_since.isoformat(timespec='seconds')}" if report.changes_since else "all"
+    since = report.changes_since
+    what = f" (changes since {since.isoformat(timespec='seconds')})" if since else " (every order awaiting shipment)"
     print(
-        f"pulled {report.pages} page(s) from Taobao ({what}): {report.added} added, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {report.skipped} not stored",
+        f"pulled {report.pages} page(s) from Taobao: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.skipped} not stored{what}",
         file=out,
     )
     if report.status_kept:

@@ -54,9 +54,13 @@ def clean_value(raw: str) -> str:
     return value
 
 
+# Fewer digits in a row than this cannot hide a phone number; most text has none.
+PHONE_DIGITS_RUN = re.compile(r"\d{3}")
+
+
 def free_text(value: str) -> str:
     """Text a person wrote (message, note, title, address), already cleaned: kept as written, phones masked."""
-    return mask_phones(value)
+    return mask_phones(value) if PHONE_DIGITS_RUN.search(value) else value
 
 
 def order_number(value: str, label: str) -> str:

@@ -81,7 +81,8 @@ class RowRejected(Exception):
 
 
 def _is_blank(cells_: list[str]) -> bool:
-    return not any(clean_value(cell) for cell in cells_)
+    # Most rows have a plain first cell (the order number): no need to clean every cell.
+    return not any(cell.strip() and clean_value(cell) for cell in cells_)
 
 
 def _values(record: Record, positions: dict[str, int], width: int) -> dict[str, str]:
