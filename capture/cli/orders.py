@@ -50,6 +50,12 @@ def cmd_orders_import(args: argparse.Namespace, out: TextIO) -> int:
     for problem in result.problems:
         print(f"  line {problem.line}: {problem.reason}", file=out)
     _print_status_kept(result.status_kept, out)
+    if result.masked_receivers:
+        print(
+            f"{result.masked_receivers} order(s) have their receiver masked by the marketplace (张**): their labels "
+            "match only by the order number printed on them or by desk pairing",
+            file=out,
+        )
     print(_rematch_line(result.rematch), file=out)
     return 0
 

@@ -24,6 +24,8 @@ from capture.errors import InputFileError
 from capture.orders import cells, columns
 from capture.orders.columns import ReportKind
 from capture.orders.files import EXPORT_HINT, Record, read_records
+from capture.pipeline.match import ADDRESS_MASK
+from capture.pipeline.recipient import is_masked
 from capture.store.order_items import ItemLine, store_item_lines
 from capture.store.order_refunds import parse_refund_status
 from capture.store.order_source import (
@@ -71,6 +73,7 @@ class ImportReport:
     kind: ReportKind = ReportKind.ORDERS
     item_orders: int = 0  # orders whose item lines were stored
     status_kept: tuple[StatusKept, ...] = ()  # rows whose status was behind the stored one
+    masked_receivers: int = 0  # orders whose receiver the marketplace masked (张**): no recipient match for them
 
 
 class RowRejected(Exception):
@@ -233,4 +236,9 @@ def import_orders(session: Session, path: Path) -> ImportReport:
         kind=parsed.kind,
         item_orders=item_orders,
         status_kept=counts.status_kept,
+        masked_receivers=sum(_receiver_masked(row) for row in parsed.rows),
     )
+
+
+def _receiver_masked(row: OrderRow) -> bool:
+    return is_masked(row.receiver_name) or ADDRESS_MASK in row.receiver_address

@@ -112,3 +112,20 @@ def test_labels_waiting_for_their_order_are_queued_once_the_import_brings_it(
     assert "buyer message: 白色XL，到了打*******4444" in review.stdout
     assert "seller note: 送小样" in review.stdout
     assert "13800004444" not in review.stdout
+
+
+def test_orders_with_masked_receivers_are_counted_and_their_labels_say_why_they_wait(
+    settings: Settings, tmp_path: Path
+) -> None:
+    masked = f"{SINGLE},qian7,{AWAITING},钱*,四川省成都市武侯区****,139****5555,帆布包,1,,"
+    path = tmp_path / "masked.csv"
+    path.write_bytes(f"{HEADER}\r\n{masked}\r\n".encode("gbk"))
+
+    done = waybill("orders", "import", str(path), db=settings.db_url)
+
+    assert done.returncode == 0, done.stderr
+    assert "1 order(s) have their receiver masked by the marketplace" in done.stdout
+    assert scan_label(settings, QIAN_WAYBILL, "钱七", "139****5555", "四川省成都市武侯区人民路5号") is Status.REVIEW
+    review = waybill("review", db=settings.db_url)
+    assert "whose receiver the marketplace masked (钱*)" in review.stdout, review.stdout
+    assert "order number on the label or the pick list" in review.stdout
