@@ -17,7 +17,7 @@ SYSTEM_PACKAGES_STAMP := .tmp/.system-packages-$(shell echo '$(DEB_PACKAGES)' | 
 DEMO_DB := .tmp/demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources bench-desk bench-soak samples screenshots clean
+.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources bench-orders bench-desk bench-soak samples screenshots clean
 
 system-packages: $(SYSTEM_PACKAGES_STAMP)
 $(SYSTEM_PACKAGES_STAMP):
@@ -117,6 +117,10 @@ bench-upload: setup
 
 # Gun reads through the HTTP API, 4 stations at once on SQLite and PostgreSQL: reads/s, median and p95;
 # then gun read to screen in Debian chromium.  Needs the web and test extras, hence setup-test.
+# Order import: a 200,000-row order report as CSV and .xlsx against the baseline ref (main), seconds and peak MB.
+bench-orders: setup
+	$(PY) bench/orders_import.py
+
 bench-desk: setup-test
 	$(PY) bench/desk.py
 	$(PY) bench/desk_camera.py

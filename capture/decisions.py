@@ -115,6 +115,44 @@ def commit_pairing(
     )
 
 
+def commit_rematch(session: Session, item: review_items.OpenItem, outcome: Outcome, source: str) -> bool:
+    """A waiting label that the orders from `source` (an import, a pull) now match safely: jobs, item closed, trail.
+
+    False, and nothing written, when the item was settled meanwhile.
+    """
+    candidate, tids = outcome.candidate, tuple(o.tid for o in outcome.orders)
+    if outcome.status is not Status.QUEUED or candidate is None or not tids:
+        raise ValueError("only a queued decision with a number and an order settles a waiting label")
+    note = f"matched again after {source}"
+    if not review_items.close(
+        session, item.id, ReviewState.REMATCHED, audit.AUTO_REMATCH, tids[0], candidate.number, note
+    ):
+        return False
+    repo.queue_jobs(session, item.scan_id, candidate.number, candidate.carrier, tids)
+    audit.record(
+        session,
+        AuditRecord(
+            audit.AUTO_REMATCH,
+            Action.REMATCH,
+            Status.QUEUED.value,
+            item.scan_id,
+            item.id,
+            candidate.number,
+            candidate.carrier,
+            tids,
+            (),
+            f"{note}: {outcome.detail}" if outcome.detail else note,
+            {
+                "path": item.path,
+                "scan_reasons": item.reasons,
+                "match_via": outcome.match_via.value if outcome.match_via else "",
+                "scores": [_score_json(s) for s in outcome.scores[:AUDIT_SCORES_KEPT]],
+            },
+        ),
+    )
+    return True
+
+
 def commit_pick_list_wait(session: Session, station: str, tid: str, detail: str) -> None:
     """A pick list typed or scanned without a photo: the station now waits for its label."""
     audit.record(

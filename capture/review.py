@@ -10,7 +10,7 @@ what fails the checks stays open, and the attempt is on the trail.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -22,6 +22,7 @@ from capture.pipeline import carriers, checks
 from capture.pipeline.checks import Refusal
 from capture.pipeline.match import MatchPolicy
 from capture.store import repo, review_items
+from capture.store.order_items import PackingNotes, packing_notes
 from capture.store.tables import ReviewState
 from capture.types import Conflict, LabelFacts, OrderRef, OrderStatus
 
@@ -49,6 +50,7 @@ class OrderChoice:
     name: float | None
     phone: float | None
     address_fit: float | None
+    notes: PackingNotes = field(default_factory=PackingNotes)  # items, buyer message, seller note
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,9 @@ class ReviewEntry:
 
 def entries(session: Session) -> list[ReviewEntry]:
     lookup = repo.SqlOrderLookup(session)
-    return [_entry(item, lookup) for item in review_items.list_open(session)]
+    found = [_entry(item, lookup) for item in review_items.list_open(session)]
+    notes = packing_notes(session, list(dict.fromkeys(o.tid for entry in found for o in entry.orders)))
+    return [replace(entry, orders=tuple(replace(o, notes=notes[o.tid]) for o in entry.orders)) for entry in found]
 
 
 def _entry(item: review_items.OpenItem, lookup: repo.SqlOrderLookup) -> ReviewEntry:

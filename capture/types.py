@@ -160,6 +160,7 @@ class Reason(StrEnum):
     PAIR_MISMATCH = "pair_mismatch"  # desk pairing: the label contradicts the pick list scanned with it
     PICK_LIST = "pick_list"  # desk pairing: an order's pick list, waiting for (or completing) its label
     UNKNOWN_CODE = "unknown_code"  # a gun read that is neither a carrier's waybill number nor an order number
+    REFUND_IN_PROGRESS = "refund_in_progress"  # the buyer asked for a refund: a person decides whether it ships
 
 
 class OrderStatus(StrEnum):
@@ -191,6 +192,20 @@ class OrderRef:
     phone_tail: str
     address: str
     waybill: str | None
+    refund: str = ""  # a RefundState value: "" unknown, none, in_progress, refunded
+
+    @property
+    def refund_in_progress(self) -> bool:
+        return self.refund == RefundState.IN_PROGRESS
+
+
+class RefundState(StrEnum):
+    """Where an order's refund is, as the last import or pull said (store.order_source maps them)."""
+
+    UNKNOWN = ""  # the source did not say
+    NONE = "none"  # no refund asked, or one refused or withdrawn
+    IN_PROGRESS = "in_progress"  # asked for and not settled: the parcel must not leave
+    REFUNDED = "refunded"  # paid back
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from capture.api.runtime import database
+from capture.pipeline.run import match_policy
+from capture.rematch import RematchReport, rematch_waiting
 from capture.settings import Settings
 from capture.store import repo
 from capture.store.db import session_scope
@@ -13,10 +16,23 @@ from capture.store.orders_import import import_orders as read_into
 from capture.types import OrderRef
 
 
-def import_orders(path: Path, settings: Settings) -> ImportReport:
-    """Read an order export (CSV, GBK or UTF-8) and store its orders, in one transaction."""
+@dataclass(frozen=True)
+class OrdersImported(ImportReport):
+    """The import, and the waiting labels its orders matched."""
+
+    rematch: RematchReport = field(default_factory=RematchReport)
+
+
+def import_orders(path: Path, settings: Settings) -> OrdersImported:
+    """Read an order or item report and store it; then match the labels waiting for their order.
+
+    One transaction: the orders, the item lines, and every rematched label's
+    job, closed review item and audit row commit together or not at all.
+    """
     with session_scope(database(settings)) as session:
-        return read_into(session, path)
+        report = read_into(session, path)
+        rematch = rematch_waiting(session, match_policy(settings), f"importing {path.name}")
+    return OrdersImported(**{f.name: getattr(report, f.name) for f in fields(report)}, rematch=rematch)
 
 
 def order_count(settings: Settings) -> int:

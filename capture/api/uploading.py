@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from platformdirs import user_cache_dir
 
 from capture.api.runtime import database
 from capture.errors import QueueActionError
+from capture.pipeline.run import match_policy
+from capture.rematch import RematchReport, rematch_waiting
 from capture.settings import APP_NAME, Settings
-from capture.store import job_views, jobs
+from capture.store import job_views, jobs, pull_cursor
 from capture.store.db import session_scope
 from capture.store.order_source import upsert_orders
 from capture.upload import credentials, queue
@@ -26,6 +29,7 @@ from capture.upload.queue import Outbox, QueueChange
 from capture.upload.single_worker import sqlite_single_worker
 from capture.upload.taobao import TaobaoConnector
 from capture.upload.taobao_carriers import CompanyDirectory, cache_path, parse_overrides
+from capture.upload.taobao_increment import MAX_GAP, changed_pages
 from capture.upload.taobao_orders import SOURCE as PULL_SOURCE
 from capture.upload.taobao_orders import pull_pages
 from capture.upload.top_client import TopClient
@@ -119,23 +123,40 @@ class PullReport:
     updated: int
     unchanged: int
     skipped: int
+    status_kept: int = 0  # orders whose stored status was further along than the pulled one
+    changes_since: datetime | None = None  # incremental: changes since this moment were asked for; None: a full pull
+    rematch: RematchReport = field(default_factory=RematchReport)
 
 
-def pull_orders(settings: Settings, env: Mapping[str, str] | None = None) -> PullReport:
-    """Fetch every order awaiting shipment from Taobao into the orders table.
+def pull_orders(settings: Settings, env: Mapping[str, str] | None = None, full: bool = False) -> PullReport:
+    """Fetch from Taobao what changed since the last pull, or (the first time, `full`, or after a long
+    gap) every order awaiting shipment, into the orders table.
 
     All pages are fetched before anything is written: a pull that fails
-    half-way changes nothing.
+    half-way changes nothing, and the next one asks from the same point.
     """
     client = taobao_client(settings, env)
-    pages = list(pull_pages(client, settings.taobao_page_size))
+    until = datetime.now(UTC)
+    with session_scope(database(settings)) as session:
+        since = None if full else pull_cursor.pulled_until(session, PULL_SOURCE)
+    if since is not None and until - since > MAX_GAP:
+        since = None
+    if since is None:
+        pages = list(pull_pages(client, settings.taobao_page_size))
+    else:
+        pages = list(changed_pages(client, settings.taobao_page_size, since, until))
     rows = [row for page in pages for row in page.rows]
     with session_scope(database(settings)) as session:
         counts = upsert_orders(session, rows, source=PULL_SOURCE)
+        pull_cursor.advance(session, PULL_SOURCE, until)
+        rematch = rematch_waiting(session, match_policy(settings), "pulling orders from Taobao")
     return PullReport(
         pages=len(pages),
         added=counts.added,
         updated=counts.updated,
         unchanged=counts.unchanged,
         skipped=sum(page.skipped for page in pages),
+        status_kept=len(counts.status_kept),
+        changes_since=since,
+        rematch=rematch,
     )

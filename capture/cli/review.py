@@ -20,6 +20,7 @@ from capture.store.job_views import JobView
 EXIT_REFUSED = 1
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
 ADDRESS_COLUMN_CHARS = 40
+NOTES_INDENT = " " * 32  # under the order number column
 
 
 def register(commands: Commands, parents: Parents) -> None:
@@ -123,11 +124,26 @@ def _print_entry(item: ReviewEntry, out: TextIO) -> None:
         print("    orders:  score  name phone addr  order                status              receiver", file=out)
     for o in item.orders:
         print(_order_row(o), file=out)
+        for line in _notes_lines(o):
+            print(f"{NOTES_INDENT}{line}", file=out)
     order = f" --order {item.suggested_order}" if item.suggested_order else " --order TID"
     number = "" if item.suggested_waybill or not item.numbers else " --waybill NUMBER"
     print(
         f"    -> waybill review accept {item.id}{order}{number} | correct {item.id} NUMBER | reject {item.id}", file=out
     )
+
+
+def _notes_lines(o: OrderChoice) -> list[str]:
+    """The order's items, buyer message and seller note, one a line (phones were masked on import)."""
+    lines = [
+        f"item: {i.title}" + (f" [{i.properties}]" if i.properties else "") + (f" x{i.quantity}" if i.quantity else "")
+        for i in o.notes.items
+    ]
+    if o.notes.buyer_message:
+        lines.append(f"buyer message: {o.notes.buyer_message}")
+    if o.notes.seller_note:
+        lines.append(f"seller note: {o.notes.seller_note}")
+    return lines
 
 
 def _order_row(o: OrderChoice) -> str:

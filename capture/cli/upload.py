@@ -80,7 +80,9 @@ def _register_queue(commands: Commands, common: argparse.ArgumentParser) -> None
     cancel.set_defaults(run=cmd_queue_cancel)
 
     export = queue.add_parser(
-        "export", parents=[common], help="write pending jobs to a CSV for bulk shipping in the back office"
+        "export",
+        parents=[common],
+        help="write pending jobs to a CSV (or, named .xlsx, a workbook of text cells) for bulk shipping in the back office",
     )
     export.add_argument("file", type=Path, help="a new file (never overwritten)")
     export.add_argument("--encoding", choices=ENCODINGS, default=ENCODINGS[0])

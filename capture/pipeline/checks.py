@@ -73,6 +73,18 @@ def orders_open(orders: tuple[OrderRef, ...]) -> Refusal | None:
     return None
 
 
+def no_refund_asked(orders: tuple[OrderRef, ...]) -> Refusal | None:
+    """No order has a refund in progress.  Review, not reject: the seller may refuse it and ship."""
+    asking = [order.tid for order in orders if order.refund_in_progress]
+    if asking:
+        return Refusal(
+            Status.REVIEW,
+            Reason.REFUND_IN_PROGRESS,
+            f"the buyer asked for a refund of order {', '.join(asking)}: ship only once it is refused or withdrawn",
+        )
+    return None
+
+
 def not_queued_yet(number: str, orders: tuple[OrderRef, ...], lookup: QueueLookup) -> Refusal | None:
     """No order holds another number; the same number for all of them is a repeat scan."""
     queued = {order.tid: lookup.queued_waybill(order.tid) for order in orders}
@@ -106,5 +118,6 @@ def before_queueing(
         waybill_elsewhere(number, tids, lookup)
         or carrier_used(carrier, shop_carriers)
         or orders_open(orders)
+        or no_refund_asked(orders)
         or not_queued_yet(number, orders, lookup)
     )

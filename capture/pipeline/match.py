@@ -196,7 +196,11 @@ def _match_order(
     if refusal is None and not found.orders:
         refusal = found.refusal or Refusal(Status.REVIEW, Reason.NO_MATCHING_ORDER, "")
     if refusal is None:
-        refusal = checks.orders_open(found.orders) or checks.not_queued_yet(candidate.number, found.orders, lookup)
+        refusal = (
+            checks.orders_open(found.orders)
+            or checks.no_refund_asked(found.orders)
+            or checks.not_queued_yet(candidate.number, found.orders, lookup)
+        )
     if refusal is None and candidate.confidence < QUEUE_MIN_CONFIDENCE:
         refusal = Refusal(
             Status.REVIEW, Reason.OCR_UNCONFIRMED, f"confidence {candidate.confidence:.2f} below {QUEUE_MIN_CONFIDENCE}"
@@ -287,7 +291,7 @@ def _by_recipient(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy) -
         considered = tuple(pool.values())
         scores = tuple(sorted((recipient.best_score(people, o) for o in considered), key=lambda s: (-s.score, s.tid)))
     if not fitting:
-        why = Refusal(Status.REVIEW, Reason.NO_MATCHING_ORDER, _no_fit_detail(people, scores))
+        why = Refusal(Status.REVIEW, Reason.NO_MATCHING_ORDER, _no_fit_detail(people, scores, pool))
         return _Found((), (), considered, MatchVia.RECIPIENT if people else None, scores, why)
 
     top = pool[fitting[0].tid]
@@ -338,12 +342,26 @@ def _near_misses(people: tuple[Person, ...], pool: dict[str, OrderRef], lookup: 
     return found
 
 
-def _no_fit_detail(people: tuple[Person, ...], scores: tuple[OrderScore, ...]) -> str:
+# What the platform writes for a receiver it hides (Taobao's privacy masking: 张**, 浙江省杭州市****).
+ADDRESS_MASK = "**"
+
+
+def receiver_hidden(order: OrderRef) -> bool:
+    """The marketplace gave this order with its receiver masked: no label can be matched to it by recipient."""
+    return recipient.is_masked(order.receiver_name) or ADDRESS_MASK in order.address
+
+
+def _no_fit_detail(people: tuple[Person, ...], scores: tuple[OrderScore, ...], pool: dict[str, OrderRef]) -> str:
     if not people:
         return "no recipient read on the label"
     if not scores:
         return f"no order with the phone tail or name of {_people_text(people)}"
     best = scores[0]
+    if receiver_hidden(pool[best.tid]):
+        return (
+            f"closest: order {best.tid}, whose receiver the marketplace masked ({pool[best.tid].receiver_name}): "
+            "a recipient match is not possible; scan the order number on the label or the pick list (desk pairing)"
+        )
     state = "" if best.status == OrderStatus.AWAITING_SHIPMENT else f", {best.status}"
     parts = ", ".join(
         f"{part} not read" if part in best.unread else f"{part} {value:.2f}"

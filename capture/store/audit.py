@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from capture.store.tables import AuditEntry, as_utc, utcnow
 
 AUTO_PIPELINE = "auto:pipeline"
+AUTO_REMATCH = "auto:rematch"  # a waiting label matched again once new orders came in
 PERSON_PREFIX = "person:"
 
 
@@ -40,6 +41,7 @@ class Action(StrEnum):
     REVIEW_CORRECT = "review_correct"
     REVIEW_REJECT = "review_reject"
     REVIEW_REFUSED = "review_refused"  # a person's choice failed the checks before queueing
+    REMATCH = "rematch"  # a waiting label matched again after orders were imported or pulled
 
 
 @dataclass(frozen=True)

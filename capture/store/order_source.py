@@ -17,12 +17,15 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
-from typing import TypedDict
+from types import SimpleNamespace
+from typing import Any, TypedDict
 
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
 from sqlmodel import Session, col, select
 
+from capture.evidence import mask_phones
 from capture.store.tables import Order, OrderStatus, utcnow
+from capture.types import RefundState
 
 # --- phones -----------------------------------------------------------------
 
@@ -155,6 +158,9 @@ class OrderRow:
     waybill: str | None
     carrier_name: str
     line: int = 0  # where the source found it (1-based file line), 0 if not from a file
+    buyer_message: str = ""  # 买家留言
+    seller_note: str = ""  # 订单备注 / seller memo
+    refund_status: RefundState = RefundState.UNKNOWN
 
     def __post_init__(self) -> None:
         if not self.tid:
@@ -166,10 +172,22 @@ class OrderRow:
 
 
 @dataclass(frozen=True)
+class StatusKept:
+    """A row whose status was behind what the database knew; the stored one was kept."""
+
+    tid: str
+    line: int
+    stored: OrderStatus
+    offered: OrderStatus
+    offered_raw: str
+
+
+@dataclass(frozen=True)
 class UpsertCounts:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    status_kept: tuple[StatusKept, ...] = ()
 
 
 # Rows looked up per query: well under SQLite's bound-parameter limit.
@@ -177,8 +195,18 @@ UPSERT_BATCH_SIZE = 500
 
 # Fields a blank value in a row does not overwrite.  An export template without
 # the phone or waybill column, or a later export that hides the receiver, must
-# not wipe what an earlier import learnt.  Status is always the latest word.
-KEPT_WHEN_BLANK = ("buyer", "receiver_name", "receiver_address", "carrier_name", "waybill")
+# not wipe what an earlier import learnt.  Status is the latest word unless it
+# would go back (PROGRESS).
+KEPT_WHEN_BLANK = (
+    "buyer",
+    "receiver_name",
+    "receiver_address",
+    "carrier_name",
+    "waybill",
+    "buyer_message",
+    "seller_note",
+    "refund_status",
+)
 PHONE_FIELDS = ("receiver_phone_masked", "phone_tail")  # kept or replaced together
 
 
@@ -194,6 +222,29 @@ class _StoredValues(TypedDict):
     receiver_address: str
     waybill: str | None
     carrier_name: str
+    buyer_message: str
+    seller_note: str
+    refund_status: str
+
+
+# How far along an order is.  An order never goes back: an export made
+# yesterday, imported after today's, must not reopen an order already
+# shipped (its label would be queued again).  Closed and completed are
+# ends; unknown is no word on progress and always taken (it stops queueing).
+PROGRESS = {
+    OrderStatus.AWAITING_PAYMENT: 0,
+    OrderStatus.AWAITING_SHIPMENT: 1,
+    OrderStatus.SHIPPED: 2,
+    OrderStatus.COMPLETED: 3,
+    OrderStatus.CLOSED: 3,
+}
+
+
+def goes_backwards(stored: OrderStatus, offered: OrderStatus) -> bool:
+    """True when `offered` would put an order back to an earlier state (or from one end to another)."""
+    if stored not in PROGRESS or offered not in PROGRESS or stored == offered:
+        return False
+    return PROGRESS[offered] <= PROGRESS[stored]
 
 
 def _stored_values(row: OrderRow) -> _StoredValues:
@@ -203,13 +254,16 @@ def _stored_values(row: OrderRow) -> _StoredValues:
     return {
         "status": OrderStatus(row.status).value,
         "status_raw": row.status_raw,
-        "buyer": row.buyer,
-        "receiver_name": row.receiver_name,
+        "buyer": mask_phones(row.buyer),
+        "receiver_name": mask_phones(row.receiver_name),
         "receiver_phone_masked": masked,
         "phone_tail": tail,
-        "receiver_address": row.receiver_address,
+        "receiver_address": mask_phones(row.receiver_address),
         "waybill": row.waybill or None,
         "carrier_name": row.carrier_name,
+        "buyer_message": mask_phones(row.buyer_message),
+        "seller_note": mask_phones(row.seller_note),
+        "refund_status": RefundState(row.refund_status).value,
     }
 
 
@@ -240,9 +294,13 @@ def _orders_by_tid(session: Session, tids: set[str]) -> dict[str, Order]:
     return {order.tid: order for order in found}
 
 
-def _update(order: Order, row: OrderRow, source: str) -> bool:
-    """Bring `order` up to `row`; False when nothing would change."""
+def _update(order: Any, row: OrderRow, source: str, kept: list[StatusKept]) -> bool:
+    """Bring `order` up to `row`; False when nothing would change.  A status behind the stored one is kept out."""
     values = _merged_values(order, _stored_values(row))
+    stored = OrderStatus(order.status)
+    if goes_backwards(stored, row.status):
+        kept.append(StatusKept(row.tid, row.line, stored, row.status, row.status_raw))
+        values["status"], values["status_raw"] = order.status, order.status_raw
     if all(getattr(order, name) == value for name, value in values.items()):
         return False
     for name, value in values.items():
@@ -262,18 +320,23 @@ def upsert_orders(session: Session, rows: Iterable[OrderRow], source: str) -> Up
     """
     source = _trimmed_source(source)
     added = updated = unchanged = 0
+    kept: list[StatusKept] = []
     for batch in _batches(rows, UPSERT_BATCH_SIZE):
         known = _orders_by_tid(session, {row.tid for row in batch})
+        # New orders go in as plain rows, one executemany per batch: building an
+        # ORM object per order cost 2 ms each (bench/orders_import.py).
+        fresh: dict[str, SimpleNamespace] = {}
         for row in batch:
-            order = known.get(row.tid)
+            order: Any = known.get(row.tid) or fresh.get(row.tid)
             if order is None:
-                order = Order(tid=row.tid, source=source, **_stored_values(row))
-                session.add(order)
-                known[row.tid] = order
+                now = utcnow()
+                fresh[row.tid] = SimpleNamespace(tid=row.tid, source=source, updated_at=now, **_stored_values(row))
                 added += 1
-            elif _update(order, row, source):
+            elif _update(order, row, source, kept):
                 updated += 1
             else:
                 unchanged += 1
+        if fresh:
+            session.execute(insert(Order), [vars(order) for order in fresh.values()])
         session.flush()
-    return UpsertCounts(added=added, updated=updated, unchanged=unchanged)
+    return UpsertCounts(added=added, updated=updated, unchanged=unchanged, status_kept=tuple(kept))

@@ -1,96 +1,52 @@
-"""Import the order export (订单导出) of a Taobao / Qianniu seller back office.
+"""Import what a Taobao / Qianniu seller back office exports: the order report and the item report.
 
-The file is whatever the back office, or Excel after it, wrote: GBK or UTF-8
-with or without BOM, headers with stray spaces, numbers dressed up as
-="2751925651837878487" or '2751925651837878487 so Excel keeps their digits.
-Reading it is forgiving about all of that and strict about the one thing
-that matters: an order number is all digits, or the row is reported.
+The file is whatever the back office, or Excel after it, wrote (capture.orders.files):
+CSV in GBK, UTF-8 or UTF-16, or an .xlsx / .xls workbook; headers with stray
+spaces; numbers dressed up as ="2751925651837878487" so Excel keeps their
+digits.  Reading it is forgiving about all of that and strict about what
+matters: an order number is all digits, a quantity is a plain number, a
+field under two headers is refused, and no phone number is kept whole.
 
 A row that cannot be read is reported with its line in the file and the rest
-are imported; only a file that is not an order export at all raises.
+are imported; only a file that is not an export at all raises.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import logging
-import re
-import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session
 
 from capture.errors import InputFileError
-from capture.pipeline.carriers import by_name, canonical
-from capture.store.order_source import InvalidOrderRow, OrderRow, mask_phone, parse_order_status, upsert_orders
+from capture.orders import cells, columns
+from capture.orders.columns import ReportKind
+from capture.orders.files import EXPORT_HINT, Record, read_records
+from capture.pipeline.match import ADDRESS_MASK
+from capture.pipeline.recipient import is_masked
+from capture.store.order_items import ItemLine, store_item_lines
+from capture.store.order_refunds import parse_refund_status
+from capture.store.order_source import (
+    InvalidOrderRow,
+    OrderRow,
+    StatusKept,
+    mask_phone,
+    parse_order_status,
+)
+from capture.store.order_source import upsert_orders as store_orders
 
 log = logging.getLogger(__name__)
 
-EXPORT_HINT = "export the order list from the seller back office (订单导出) as CSV and import that file"
-
-# Tried in this order.  UTF-8 first and strictly: GB18030 decodes almost any
-# byte string, so it can only be the fallback.  GB18030 is a superset of GBK.
-ENCODINGS = ("utf-8-sig", "gb18030")
-ENCODING_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GBK"}
-UTF16_SAMPLE_BYTES = 4096
-
-# What an Excel workbook starts with; people pick the .xlsx by mistake.
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-
-BOM = "\ufeff"
-ZERO_WIDTH = "\u200b\u200c\u200d\u2060"
-
-# ="2751925651837878487": the export's way of keeping a long number as text.
-EXCEL_TEXT_FORMULA = re.compile(r'=\s*"(.*)"', re.DOTALL)
-# 2.75193E+18: Excel opened the file and rounded the order number away.
-SCIENTIFIC_NUMBER = re.compile(r"\d+(\.\d+)?E\+?\d+", re.IGNORECASE)
-
-# The export writes one of these when an order has no waybill (compared upper case).
-NO_WAYBILL = frozenset({"", "NO", "NONE", "无", "-"})
-# Several waybills in one cell (split parcels).  The table keeps one, the first:
-# it is the parcel shipped first, the one the order's label scan will show.
-WAYBILL_SEPARATOR = re.compile(r"[,;、\n]")
-
-# Found-column lists longer than this are cut in the error message.
-MAX_COLUMNS_LISTED = 30
-
-
-@dataclass(frozen=True)
-class Column:
-    """One field we read, and the header names exports use for it."""
-
-    field: str
-    names: tuple[str, ...]  # the back office's own name first, then variants
-    required: bool = False
-
-    @property
-    def label(self) -> str:
-        return self.names[0]
-
-
-TID = Column("tid", ("订单编号", "订单号", "主订单编号"), required=True)
-# Required so that re-importing a file without statuses cannot turn known
-# orders into "unknown".
-STATUS = Column("status", ("订单状态", "交易状态"), required=True)
-BUYER = Column("buyer", ("买家会员名", "买家昵称", "买家账号"))
-RECEIVER_NAME = Column("receiver_name", ("收货人姓名", "收货人", "收件人", "收件人姓名"))
-ADDRESS = Column("receiver_address", ("收货地址", "收件地址", "收货人地址"))
-MOBILE = Column("mobile", ("联系手机", "收货人手机", "手机号", "手机", "收件人手机", "收货人手机号"))
-LANDLINE = Column("landline", ("联系电话", "收货人电话", "电话", "收件人电话"))
-WAYBILL = Column("waybill", ("物流单号", "运单号", "快递单号"))
-CARRIER = Column("carrier", ("物流公司", "快递公司"))
-COLUMNS = (TID, STATUS, BUYER, RECEIVER_NAME, ADDRESS, MOBILE, LANDLINE, WAYBILL, CARRIER)
+clean_value = cells.clean_value  # kept importable from here: other modules clean cells the same way
 
 # OrderRow field -> the header it came from, to name it in a row's problem.
-LABEL_OF_FIELD = {column.field: column.label for column in COLUMNS} | {
-    "receiver_phone_masked": MOBILE.label,
-    "phone_tail": MOBILE.label,
-    "status_raw": STATUS.label,
-    "carrier_name": CARRIER.label,
+LABEL_OF_FIELD = {column.field: column.label for column in columns.ORDER_COLUMNS} | {
+    "receiver_phone_masked": columns.MOBILE.label,
+    "phone_tail": columns.MOBILE.label,
+    "status_raw": columns.STATUS.label,
+    "carrier_name": columns.CARRIER.label,
 }
 
 
@@ -104,6 +60,8 @@ class RowProblem:
 class ParsedExport:
     rows: list[OrderRow]
     problems: list[RowProblem]
+    kind: ReportKind = ReportKind.ORDERS
+    items: dict[str, list[ItemLine]] = field(default_factory=dict)  # order number -> its item lines
 
 
 @dataclass(frozen=True)
@@ -112,161 +70,37 @@ class ImportReport:
     updated: int
     unchanged: int
     problems: list[RowProblem]
+    kind: ReportKind = ReportKind.ORDERS
+    item_orders: int = 0  # orders whose item lines were stored
+    status_kept: tuple[StatusKept, ...] = ()  # rows whose status was behind the stored one
+    masked_receivers: int = 0  # orders whose receiver the marketplace masked (张**): no recipient match for them
 
 
 class RowRejected(Exception):
     """This row cannot be imported; the message says why, for the user."""
 
 
-# --- the file ---------------------------------------------------------------
+# --- rows -------------------------------------------------------------------
 
 
-def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise InputFileError(f"order export not found: {path}", "check the path; " + EXPORT_HINT)
-    if path.is_dir():
-        raise InputFileError(f"{path} is a folder, not an order export", "give the CSV file itself")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(f"cannot read {path}: {exc.strerror}", "check that you may read the file") from exc
+def _is_blank(cells_: list[str]) -> bool:
+    # Most rows have a plain first cell (the order number): no need to clean every cell.
+    return not any(cell.strip() and clean_value(cell) for cell in cells_)
 
 
-def _decode(data: bytes, path: Path) -> str:
-    if data.startswith((XLSX_MAGIC, XLS_MAGIC)):
-        raise InputFileError(
-            f"{path.name} is an Excel workbook, not a CSV file", "in Excel use Save As > CSV, or " + EXPORT_HINT
-        )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data):
-        raise InputFileError(
-            f"{path.name}, line 1: the file is UTF-16 text (Excel's 'Unicode Text'), not a CSV export",
-            "in Excel use Save As > CSV UTF-8 (or CSV), or " + EXPORT_HINT,
-        )
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise InputFileError(f"{path.name}, line {line}: a NUL byte; this is not a text file", EXPORT_HINT)
-    failures = {}
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            failures[encoding] = data[: exc.start].count(b"\n") + 1
-    # The encoding that fits the most lines is the file's; its first misfit is where a second one begins.
-    encoding, line = max(failures.items(), key=lambda item: item[1])
-    raise InputFileError(
-        f"{path.name}, line {line}: neither UTF-8 nor GBK text"
-        + (f" (the lines before it are {ENCODING_NAMES[encoding]}: the file mixes encodings)" if line > 1 else ""),
-        "re-export the whole list in one go, or " + EXPORT_HINT,
-    )
-
-
-def _looks_utf16(data: bytes) -> bool:
-    """UTF-16 without a BOM: ASCII text with a NUL in every other byte."""
-    sample = data[:UTF16_SAMPLE_BYTES]
-    return len(sample) >= 2 and (sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4)
-
-
-def _records(text: str, path: Path) -> list[tuple[int, list[str]]]:
-    """(first line, cells) of every CSV record.
-
-    Line numbers are physical lines, not record numbers: a quoted address may
-    span several lines, and the user looks the row up in the file.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[tuple[int, list[str]]] = []
-    lines_read = 0
-    try:
-        for cells in reader:
-            records.append((lines_read + 1, cells))
-            lines_read = reader.line_num
-    except csv.Error as exc:
-        raise InputFileError(f"{path.name} line {lines_read + 1} is not valid CSV: {exc}", EXPORT_HINT) from exc
-    return records
-
-
-# --- headers ----------------------------------------------------------------
-
-
-def _header_key(name: str) -> str:
-    # NFKC turns U+3000 and other full-width spaces into plain ones; the BOM
-    # and zero-width marks are not whitespace, so they go explicitly.
-    text = unicodedata.normalize("NFKC", name)
-    text = text.translate({ord(ch): None for ch in BOM + ZERO_WIDTH})
-    return "".join(text.split())
-
-
-def _is_blank(cells: list[str]) -> bool:
-    return not any(clean_value(cell) for cell in cells)
-
-
-def _column_positions(header: list[str], path: Path) -> dict[str, int]:
-    """Index of each known field in the header; raise if a required one is missing."""
-    keys = [_header_key(name) for name in header]
-    positions: dict[str, int] = {}
-    for column in COLUMNS:
-        for name in column.names:
-            if name in keys:
-                positions[column.field] = keys.index(name)
-                break
-    missing = [column.label for column in COLUMNS if column.required and column.field not in positions]
-    if missing:
-        raise _not_an_order_export(path, missing, [key for key in keys if key])
-    return positions
-
-
-def _not_an_order_export(path: Path, missing: list[str], found: list[str]) -> InputFileError:
-    shown = ", ".join(found[:MAX_COLUMNS_LISTED]) or "none"
-    if len(found) > MAX_COLUMNS_LISTED:
-        shown += f", ... ({len(found)} in all)"
-    needed = ", ".join(column.label for column in COLUMNS if column.required)
-    return InputFileError(
-        f"{path.name} is not an order export: no column {', '.join(missing)} (found columns: {shown})",
-        f"the file needs the columns {needed}; " + EXPORT_HINT,
-    )
-
-
-# --- values -----------------------------------------------------------------
-
-
-def clean_value(raw: str) -> str:
-    """A cell without what Excel-safe exports wrap around it.
-
-    ="123" (a text formula), a leading ' (Excel's text marker), a leading tab
-    (another export's trick) and surrounding spaces, full-width ones included.
-    """
-    value = raw.strip().strip(BOM).strip()
-    formula = EXCEL_TEXT_FORMULA.fullmatch(value)
-    if formula:
-        value = formula.group(1).strip()
-    if value.startswith("'"):
-        value = value[1:].strip()
-    return value
-
-
-def _order_number(raw: str) -> str:
-    tid = unicodedata.normalize("NFKC", raw)  # full-width digits -> ASCII
-    if not tid:
-        raise RowRejected(f"no order number ({TID.label} is empty)")
-    if SCIENTIFIC_NUMBER.fullmatch(tid):
+def _values(record: Record, positions: dict[str, int], width: int) -> dict[str, str]:
+    # Extra filled cells mean a value held an unquoted comma and every column
+    # after it moved: importing would put the phone into the address.
+    if any(clean_value(cell) for cell in record.cells[width:]):
         raise RowRejected(
-            f"order number {tid!r} was rounded by Excel; export again and import the file without opening it in Excel"
+            f"row has {len(record.cells)} cells but the header has {width}; a value probably contains an unquoted comma"
         )
-    if not (tid.isascii() and tid.isdigit()):
-        raise RowRejected(f"order number {tid!r} is not all digits")
-    return tid
-
-
-def _waybill(raw: str) -> str | None:
-    first = WAYBILL_SEPARATOR.split(unicodedata.normalize("NFKC", raw), maxsplit=1)[0]
-    number = canonical(first)
-    return None if number in NO_WAYBILL else number
-
-
-def _carrier_name(raw: str) -> str:
-    # The carrier's own name when we know it ("中通" and "ZTO" are one
-    # carrier), otherwise the export's wording, so nothing is lost.
-    carrier = by_name(raw)
-    return carrier.name if carrier else raw
+    return {
+        name: clean_value(record.cells[index])
+        if index < len(record.cells)
+        else ""  # short rows: trailing cells dropped
+        for name, index in positions.items()
+    }
 
 
 def _phone(mobile: str, landline: str) -> tuple[str, str]:
@@ -274,90 +108,124 @@ def _phone(mobile: str, landline: str) -> tuple[str, str]:
     return (masked, tail) if masked else mask_phone(landline)
 
 
-# --- rows -------------------------------------------------------------------
-
-
-def _cell(cells: list[str], positions: dict[str, int], field: str) -> str:
-    index = positions.get(field)
-    if index is None or index >= len(cells):
-        return ""  # short rows: tools drop trailing empty cells
-    return clean_value(cells[index])
-
-
-def _check_width(cells: list[str], width: int) -> None:
-    # Extra filled cells mean a value held an unquoted comma and every column
-    # after it moved: importing would put the phone into the address.
-    extra = [cell for cell in cells[width:] if clean_value(cell)]
-    if extra:
-        raise RowRejected(
-            f"row has {len(cells)} cells but the header has {width}; a value probably contains an unquoted comma"
-        )
-
-
-def _order_row(cells: list[str], positions: dict[str, int], width: int, line: int) -> OrderRow:
-    _check_width(cells, width)
-    value = {column.field: _cell(cells, positions, column.field) for column in COLUMNS}
-    tid = _order_number(value[TID.field])
-    masked, tail = _phone(value[MOBILE.field], value[LANDLINE.field])
+def _order_row(value: dict[str, str], line: int) -> tuple[OrderRow, list[ItemLine]]:
+    get = value.get
+    tid = cells.order_number(get("tid", ""), columns.TID.label)
+    masked, tail = _phone(get("mobile", ""), get("landline", ""))
+    titles, total = cells.free_text(get("item_titles", "")), get("item_total", "")
+    summary = [ItemLine(titles, cells.optional_quantity(total, columns.ITEM_TOTAL.label))] if titles or total else []
     try:
-        return OrderRow(
+        row = OrderRow(
             tid=tid,
-            status=parse_order_status(value[STATUS.field]),
-            status_raw=value[STATUS.field],
-            buyer=value[BUYER.field],
-            receiver_name=value[RECEIVER_NAME.field],
+            status=parse_order_status(get("status", "")),
+            status_raw=get("status", ""),
+            buyer=cells.free_text(get("buyer", "")),
+            receiver_name=cells.free_text(get("receiver_name", "")),
             receiver_phone_masked=masked,
             phone_tail=tail,
-            receiver_address=value[ADDRESS.field],
-            waybill=_waybill(value[WAYBILL.field]),
-            carrier_name=_carrier_name(value[CARRIER.field]),
+            receiver_address=cells.free_text(get("receiver_address", "")),
+            waybill=next(iter(cells.waybills(get("waybill", ""))), None),
+            carrier_name=cells.carrier_name(get("carrier", "")),
             line=line,
+            buyer_message=cells.free_text(get("buyer_message", "")),
+            seller_note=cells.free_text(get("seller_note", "")),
+            refund_status=parse_refund_status(get("refund", "")),
         )
     except InvalidOrderRow as exc:
         # OrderRow speaks of its fields; the user knows the export's headers.
         raise RowRejected(f"{LABEL_OF_FIELD.get(exc.field, exc.field)} {exc.reason}") from exc
+    return row, summary
 
 
-def read_orders_export(path: Path) -> ParsedExport:
-    """Parse an order export into rows and per-line problems.  No database.
+def _item_line(value: dict[str, str]) -> tuple[str, ItemLine]:
+    tid = cells.order_number(value["tid"], columns.ITEM_TID.label)
+    package = cells.free_text(value.get("package", ""))
+    properties = cells.free_text(value.get("properties", ""))
+    return tid, ItemLine(
+        title=cells.free_text(value["title"]),
+        quantity=cells.quantity(value["quantity"], columns.ITEM_QUANTITY.label),
+        properties="; ".join(part for part in (properties, package) if part),
+        outer_id=value.get("outer_id", ""),
+        note=cells.free_text(value.get("note", "")),
+    )
 
-    Raises InputFileError when the file is missing or is not an order export.
-    An order number seen twice: the later line wins, the earlier is reported.
-    """
-    records = _records(_decode(_read_bytes(path), path), path)
-    filled = [(line, cells) for line, cells in records if not _is_blank(cells)]
-    if not filled:
+
+# --- the file ---------------------------------------------------------------
+
+
+def _header_and_body(path: Path) -> tuple[list[str], Iterator[Record]]:
+    records = (record for record in read_records(path) if not _is_blank(record.cells))
+    header = next(records, None)
+    if header is None:
         raise InputFileError(f"{path.name} is empty", EXPORT_HINT)
-    (_, header), body = filled[0], filled[1:]
-    positions = _column_positions(header, path)
-    latest: dict[str, OrderRow] = {}
+    return header.cells, records
+
+
+def _read_orders(body: Iterator[Record], positions: dict[str, int], width: int) -> ParsedExport:
+    latest: dict[str, tuple[OrderRow, list[ItemLine]]] = {}
     problems: list[RowProblem] = []
-    for line, cells in body:
+    for record in body:
         try:
-            row = _order_row(cells, positions, len(header), line)
-        except RowRejected as exc:
-            problems.append(RowProblem(line, str(exc)))
+            row, summary = _order_row(_values(record, positions, width), record.line)
+        except (RowRejected, cells.CellRejected) as exc:
+            problems.append(RowProblem(record.line, str(exc)))
             continue
         earlier = latest.get(row.tid)
         if earlier is not None:
             problems.append(
-                RowProblem(earlier.line, f"order {row.tid} appears again on line {line}; that later line was imported")
+                RowProblem(
+                    earlier[0].line,
+                    f"order {row.tid} appears again on line {record.line}; that later line was imported",
+                )
             )
-        latest[row.tid] = row
-    rows = sorted(latest.values(), key=lambda row: row.line)
-    return ParsedExport(rows=rows, problems=sorted(problems, key=lambda problem: problem.line))
+        latest[row.tid] = (row, summary)
+    rows = sorted((row for row, _ in latest.values()), key=lambda row: row.line)
+    items = {tid: summary for tid, (_, summary) in latest.items() if summary}
+    return ParsedExport(rows=rows, problems=sorted(problems, key=lambda p: p.line), items=items)
+
+
+def _read_items(body: Iterator[Record], positions: dict[str, int], width: int) -> ParsedExport:
+    items: dict[str, list[ItemLine]] = {}
+    problems: list[RowProblem] = []
+    for record in body:
+        try:
+            tid, line = _item_line(_values(record, positions, width))
+        except (RowRejected, cells.CellRejected) as exc:
+            problems.append(RowProblem(record.line, str(exc)))
+            continue
+        items.setdefault(tid, []).append(line)
+    return ParsedExport(rows=[], problems=problems, kind=ReportKind.ITEMS, items=items)
+
+
+def read_orders_export(path: Path) -> ParsedExport:
+    """Parse an order report or item report into rows and per-line problems.  No database.
+
+    Raises InputFileError when the file is missing or is not an export.
+    An order number seen twice in the order report: the later line wins, the
+    earlier is reported.  The item report has one line per item.
+    """
+    header, body = _header_and_body(path)
+    kind = columns.report_kind(header)
+    positions = columns.column_positions(header, kind, path.name)
+    read = _read_items if kind is ReportKind.ITEMS else _read_orders
+    return read(body, positions, len(header))
 
 
 def import_orders(session: Session, path: Path) -> ImportReport:
-    """Read an order export and store its orders.  The caller commits."""
+    """Read an export and store its orders and item lines.  The caller commits."""
     parsed = read_orders_export(path)
-    counts = upsert_orders(session, parsed.rows, source=str(path.resolve()))
+    source = str(path.resolve())
+    counts = store_orders(session, parsed.rows, source=source)
+    item_orders = store_item_lines(session, parsed.items, itemised=parsed.kind is ReportKind.ITEMS, source=source)
     log.info(
-        "imported %s: %d added, %d updated, %d unchanged, %d problems",
+        "imported %s (%s): %d added, %d updated, %d unchanged, %d with items, %d statuses kept, %d problems",
         path,
+        parsed.kind,
         counts.added,
         counts.updated,
         counts.unchanged,
+        item_orders,
+        len(counts.status_kept),
         len(parsed.problems),
     )
     return ImportReport(
@@ -365,4 +233,12 @@ def import_orders(session: Session, path: Path) -> ImportReport:
         updated=counts.updated,
         unchanged=counts.unchanged,
         problems=parsed.problems,
+        kind=parsed.kind,
+        item_orders=item_orders,
+        status_kept=counts.status_kept,
+        masked_receivers=sum(_receiver_masked(row) for row in parsed.rows),
     )
+
+
+def _receiver_masked(row: OrderRow) -> bool:
+    return is_masked(row.receiver_name) or ADDRESS_MASK in row.receiver_address

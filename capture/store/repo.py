@@ -36,6 +36,7 @@ def _ref(order: Order) -> OrderRef:
         phone_tail=order.phone_tail,
         address=order.receiver_address,
         waybill=order.waybill,
+        refund=order.refund_status,
     )
 
 
@@ -48,6 +49,7 @@ ORDER_REF_COLUMNS = (
     col(Order.phone_tail),
     col(Order.receiver_address),
     col(Order.waybill),
+    col(Order.refund_status),
 )
 _ACTIVE_JOB = col(UploadJob.status).in_(ACTIVE_JOB_STATES)
 

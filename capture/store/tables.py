@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from capture.types import OrderStatus
@@ -45,6 +45,46 @@ class Order(SQLModel, table=True):
     carrier_name: str = Field(default="", max_length=64)
     source: str = Field(default="", max_length=256)  # file or connector it came from
     updated_at: datetime = Field(default_factory=utcnow)
+    # What the packer must know before sealing the box (issue 14), phones masked.
+    buyer_message: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    seller_note: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    refund_status: str = Field(  # capture.types.RefundState
+        default="", sa_column=Column(String(16), nullable=False, default="", server_default="")
+    )
+
+
+class OrderPull(SQLModel, table=True):
+    """How far `waybill orders pull` has read a marketplace's changes: the next pull asks from there."""
+
+    __tablename__ = "order_pulls"
+
+    source: str = Field(primary_key=True, max_length=64)  # the pull's source name (taobao:trades.sold.get)
+    pulled_until: datetime  # every change up to this moment was read and stored
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderItem(SQLModel, table=True):
+    """One item line of an order: what goes in the box, as the export said it.
+
+    Keyed by the order number without a foreign key: the item report (宝贝报表)
+    may be imported before the order report.  `itemised` rows come from the
+    item report and replace the one summary row the order report gives
+    (宝贝标题 x 宝贝总数量).
+    """
+
+    __tablename__ = "order_items"
+    __table_args__ = (Index("ix_order_items_order_tid", "order_tid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_tid: str = Field(max_length=32)
+    position: int = 0  # its place in the report, first line 0
+    title: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    properties: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # colour, size (SKU)
+    outer_id: str = Field(default="", max_length=128)  # the seller's own code (商家编码)
+    quantity: int | None = None  # None: the report did not say
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    itemised: bool = False
+    source: str = Field(default="", max_length=256)
 
 
 class Scan(SQLModel, table=True):
@@ -173,6 +213,7 @@ class ReviewState(StrEnum):
     CORRECTED = "corrected"  # a person typed the right number
     REJECTED = "rejected"  # a person said: do not send
     PAIRED = "paired"  # desk pairing named the order and the checks passed
+    REMATCHED = "rematched"  # new orders (an import or a pull) made it match, through the same checks
 
 
 class ReviewItem(SQLModel, table=True):

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from capture.types import RefundState
+
 
 @dataclass(frozen=True)
 class Shipment:
@@ -72,6 +74,10 @@ class Connector(Protocol):
     def send(self, shipment: Shipment) -> SendOutcome: ...
 
     def check(self, shipment: Shipment) -> CheckOutcome: ...
+
+    def refund_state(self, order_tid: str) -> RefundState | Retry:
+        """The order's refund state as the marketplace says it now; UNKNOWN when it cannot tell; Retry when asking failed."""
+        ...
 
     def redact(self, text: str) -> str:
         """`text` with this connector's secrets masked (for logs of unexpected faults)."""

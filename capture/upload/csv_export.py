@@ -2,7 +2,12 @@
 
 Columns: 订单编号 (order number), 物流公司 (carrier, as the back office names
 it), 运单号 (waybill).  UTF-8 with a BOM by default (what the back office and
-Excel read); `gbk` for older templates.
+Excel read); `gbk` for older templates.  A file named .xlsx is a workbook
+with every cell text (capture.upload.xlsx_export), for sellers who open the
+file in Excel before uploading it: a CSV's order numbers do not survive that.
+A cell that would start with = + - @ gets a leading ' so no spreadsheet
+takes it for a formula (none of ours should; the guard is for what a
+marketplace's carrier name might one day hold).
 
 Exporting hands the jobs over: they become `exported`, so a second export
 does not list them again and no worker sends them.  `waybill queue retry`
@@ -28,9 +33,12 @@ from capture.errors import InputFileError
 from capture.pipeline.carriers import BY_CODE
 from capture.store import jobs
 from capture.store.db import session_scope
+from capture.upload.xlsx_export import render_xlsx
 
 HEADER = ("订单编号", "物流公司", "运单号")
 ENCODINGS = ("utf-8-sig", "gbk")
+XLSX_SUFFIX = ".xlsx"
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -44,21 +52,34 @@ def carrier_name(code: str) -> str:
     return carrier.name if carrier else code
 
 
+def _not_a_formula(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _cells(rows: list[jobs.ExportedJob]) -> list[tuple[str, str, str]]:
+    return [(row.order_tid, _not_a_formula(carrier_name(row.carrier)), _not_a_formula(row.waybill)) for row in rows]
+
+
 def render(rows: list[jobs.ExportedJob]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # the back office is a Windows world
     writer.writerow(HEADER)
-    for row in rows:
-        writer.writerow((row.order_tid, carrier_name(row.carrier), row.waybill))
+    writer.writerows(_cells(rows))
     return out.getvalue()
 
 
-def _write_new(path: Path, text: str, encoding: str) -> None:
+def _file_bytes(path: Path, rows: list[jobs.ExportedJob], encoding: str) -> bytes:
+    if path.suffix.lower() == XLSX_SUFFIX:
+        return render_xlsx(HEADER, _cells(rows))
+    return render(rows).encode(encoding)
+
+
+def _write_new(path: Path, data: bytes) -> None:
     """Write `path` whole or not at all; never replaces an existing file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as out:
-            out.write(text)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.link(tmp, path)  # fails if `path` appeared meanwhile, unlike a rename
@@ -82,8 +103,7 @@ def export_pending(engine: Engine, path: Path, encoding: str = ENCODINGS[0]) -> 
             rows = jobs.take_for_export(session, str(path))
             if rows:
                 try:
-                    text = render(rows)
-                    _write_new(path, text, encoding)
+                    _write_new(path, _file_bytes(path, rows, encoding))
                 except UnicodeEncodeError as exc:
                     raise InputFileError(
                         f"a value cannot be written as {encoding}: {exc.object[exc.start : exc.end]!r}",

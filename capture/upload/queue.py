@@ -44,6 +44,7 @@ from sqlmodel import Session
 from capture.settings import Settings
 from capture.store import job_views, jobs
 from capture.store.db import session_scope
+from capture.store.order_refunds import StoredRefund, stored_refund
 from capture.store.tables import JobStatus
 from capture.upload.connector import (
     Delivered,
@@ -52,6 +53,7 @@ from capture.upload.connector import (
     Retry,
     SendOutcome,
 )
+from capture.upload.taobao_orders import SOURCE as PULL_SOURCE
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,10 @@ class Outbox:
     def extend_lease(self, job: jobs.ClaimedJob) -> bool:
         with session_scope(self._engine) as session:
             return jobs.extend_lease(session, job.id, self.worker_id, self._settings.upload_lease_s)
+
+    def stored_refund(self, tid: str) -> StoredRefund:
+        with session_scope(self._engine) as session:
+            return stored_refund(session, tid, PULL_SOURCE)
 
     def work_left(self) -> jobs.WorkLeft:
         with session_scope(self._engine) as session:

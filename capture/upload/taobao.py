@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 
 from capture.pipeline.carriers import canonical
+from capture.types import RefundState
 from capture.upload.connector import (
     CheckOutcome,
     Delivered,
@@ -32,12 +33,16 @@ from capture.upload.connector import (
 from capture.upload.http import Unreachable
 from capture.upload.taobao_carriers import CompanyCode, CompanyDirectory
 from capture.upload.taobao_errors import Meaning, classify, credentials_hint
+from capture.upload.taobao_orders import trade_refund
 from capture.upload.top_client import BadReply, TopClient, TopError, TopReply, describe
 
 log = logging.getLogger(__name__)
 
 SEND_METHOD = "taobao.logistics.offline.send"
 SHIPPINGS_METHOD = "taobao.logistics.orders.get"
+# Right before a send: has the buyer asked for a refund since the order was pulled?
+FULLINFO_METHOD = "taobao.trade.fullinfo.get"
+FULLINFO_FIELDS = "tid,status,orders.refund_status"
 SHIPPING_FIELDS = "tid,out_sid,company_name,status"
 ALREADY_ON_ORDER = "already on the order"
 
@@ -87,6 +92,14 @@ class TaobaoConnector:
                 f"order {shipment.order_tid} already shipped on Taobao with {', '.join(numbers)}, not {shipment.waybill}"
             )
         return NotShipped()
+
+    def refund_state(self, order_tid: str) -> RefundState | Retry:
+        result = self._client.call(FULLINFO_METHOD, {"tid": order_tid, "fields": FULLINFO_FIELDS})
+        if not isinstance(result, TopReply):
+            failed = self._failed(result)
+            return failed if isinstance(failed, Retry) else Retry(f"cannot check the refund state: {describe(result)}")
+        trade = result.body.get("trade")
+        return trade_refund(trade) if isinstance(trade, dict) else RefundState.UNKNOWN
 
     def _after_already_shipped(self, shipment: Shipment, error: TopError) -> SendOutcome:
         checked = self.check(shipment)

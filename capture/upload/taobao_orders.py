@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from capture.errors import CredentialsError, MarketplaceError
+from capture.store.order_refunds import order_refund, parse_refund_status
 from capture.store.order_source import (
     InvalidOrderRow,
     OrderRow,
     mask_phone,
     parse_order_status,
 )
+from capture.types import RefundState
 from capture.upload.taobao_errors import Meaning, classify, credentials_hint
 from capture.upload.top_client import TopClient, TopError, TopReply, describe
 
@@ -41,6 +43,7 @@ TRADE_FIELDS = ",".join(
         "receiver_district",
         "receiver_town",
         "receiver_address",
+        "orders.refund_status",
     )
 )
 ADDRESS_PARTS = ("receiver_state", "receiver_city", "receiver_district", "receiver_town", "receiver_address")
@@ -82,6 +85,16 @@ def trade_to_row(trade: Mapping[str, Any]) -> OrderRow:
         receiver_address=address,
         waybill=None,
         carrier_name="",
+        refund_status=trade_refund(trade),
+    )
+
+
+def trade_refund(trade: Mapping[str, Any]) -> RefundState:
+    """The trade's refund state from its sub-orders (orders.order[].refund_status)."""
+    holder = trade.get("orders") or {}
+    lines = holder.get("order") if isinstance(holder, dict) else None
+    return order_refund(
+        parse_refund_status(str(line.get("refund_status") or "")) for line in lines or [] if isinstance(line, dict)
     )
 
 
@@ -119,16 +132,17 @@ def _wait_before_retry(result: object, attempt: int) -> float | None:
     return None
 
 
-def _fetch_page(client: TopClient, page_no: int, page_size: int) -> TopReply:
+def fetch_page(client: TopClient, method: str, query: Mapping[str, str], page_no: int, page_size: int) -> TopReply:
+    """One page of trades from `method` (trades.sold.get, trades.sold.increment.get), through short failures."""
     params = {
+        **query,
         "fields": TRADE_FIELDS,
-        "status": AWAITING_SHIPMENT,
         "page_no": str(page_no),
         "page_size": str(page_size),
         "use_has_next": "true",  # the platform skips counting all results
     }
     for attempt in range(1, PAGE_ATTEMPTS + 1):
-        result = client.call(TRADES_METHOD, params)
+        result = client.call(method, params)
         if isinstance(result, TopReply):
             return result
         wait_s = _wait_before_retry(result, attempt)
@@ -139,10 +153,16 @@ def _fetch_page(client: TopClient, page_no: int, page_size: int) -> TopReply:
     raise AssertionError("unreachable")
 
 
-def pull_pages(client: TopClient, page_size: int) -> Iterator[PulledPage]:
-    """Every page of trades awaiting shipment; raises if a page cannot be had."""
+def pull_pages(
+    client: TopClient,
+    page_size: int,
+    method: str = TRADES_METHOD,
+    query: Mapping[str, str] | None = None,
+) -> Iterator[PulledPage]:
+    """Every page of trades (by default: all awaiting shipment); raises if a page cannot be had."""
+    query = {"status": AWAITING_SHIPMENT} if query is None else query
     for page_no in range(1, MAX_PAGES + 1):
-        page = _page(_fetch_page(client, page_no, page_size))
+        page = _page(fetch_page(client, method, query, page_no, page_size))
         yield page
         if not page.has_next or (not page.rows and not page.skipped):
             return

@@ -31,6 +31,7 @@ import json
 import time
 
 from capture.pipeline.carriers import BY_CODE
+from capture.types import RefundState
 from capture.upload.connector import (
     CheckOutcome,
     Delivered,
@@ -141,6 +142,10 @@ class WebhookConnector:
                 f"webhook: HTTP {reply.status}: {message}", wait_s=_retry_after(reply.headers.get("retry-after"))
             )
         return Refused(f"webhook: HTTP {reply.status}: {message}")
+
+    def refund_state(self, order_tid: str) -> RefundState | Retry:
+        # The receiving system is told of shipments only; it has no refund to report.
+        return RefundState.UNKNOWN
 
     def check(self, shipment: Shipment) -> CheckOutcome:
         # Nothing to ask: a second send carries the same idempotency key, and

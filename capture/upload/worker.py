@@ -43,6 +43,7 @@ from capture.upload.connector import (
     Shipment,
 )
 from capture.upload.queue import MIN_STATED_WAIT_S, Outbox, Recorded
+from capture.upload.refund_guard import refund_stop
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,12 @@ class Worker:
                     return checked
                 if job.attempts > self._settings.upload_max_attempts:
                     return Retry("no attempts left; the order is still not shipped on the marketplace")
+            stored = self._with_db(lambda: self._outbox.stored_refund(job.order_tid))
+            if isinstance(stored, _Stopped):
+                return None
+            stop = refund_stop(shipment, stored, self._connector)
+            if stop is not None:
+                return stop
             if not self._keep_lease(job, lease_end):
                 log.warning("job %d: lease lost before sending; left to its new holder", job.id)
                 return None

@@ -49,6 +49,8 @@ TEXT: dict[str, dict[str, str]] = {
         "receiver": "收件人",
         "phone": "电话",
         "address": "地址",
+        "buyer_message": "买家留言",
+        "seller_note": "卖家备注",
     },
     "en": {
         "title_desk": "Packing desk",
@@ -93,6 +95,8 @@ TEXT: dict[str, dict[str, str]] = {
         "receiver": "Receiver",
         "phone": "Phone",
         "address": "Address",
+        "buyer_message": "Buyer's message",
+        "seller_note": "Seller's note",
     },
 }
 

@@ -62,6 +62,7 @@ REASON_WORDS: dict[str, tuple[str, str]] = {
     Reason.PAIR_MISMATCH: ("面单与拣货单不符", "label does not match the pick list"),
     Reason.PICK_LIST: ("拣货单已记录，请扫面单", "pick list held: scan its label"),
     Reason.UNKNOWN_CODE: ("既不是运单号也不是订单号", "neither a waybill nor an order number"),
+    Reason.REFUND_IN_PROGRESS: ("买家申请了退款，先别发货", "the buyer asked for a refund: do not ship yet"),
 }
 
 DUPLICATE = frozenset({Reason.WAYBILL_ON_OTHER_ORDER, Reason.ALREADY_QUEUED, Reason.DUPLICATE_PHOTO})

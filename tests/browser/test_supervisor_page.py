@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
+from capture import api
 from tests.browser.conftest import signed_in
 from tests.browser.desk_server import ROOT, DeskServer, open_order_tids
 from tests.browser.test_desk_page import SEEN_MS, gun
@@ -110,3 +112,31 @@ def test_a_correction_to_another_carrier_is_said_before_it_is_sent(browser: Brow
     expect(supervisor.locator("article.item", has_text="YT1212121212121")).to_have_count(0, timeout=SEEN_MS)
     expect(packer.locator("#screen")).to_contain_text("SF1212121212121", timeout=SEEN_MS)
     expect(packer.locator("#screen")).to_have_attribute("data-look", "green")
+
+
+def test_candidate_orders_show_their_items_and_the_buyers_message(
+    browser: Browser, desk: DeskServer, tmp_path: Path
+) -> None:
+    packer = signed_in(browser, desk, "packer", "/desk?station=A")
+    packer.set_input_files("#snap", str(SAMPLES / "photos" / "003_ambiguous.webp"))
+    expect(packer.locator("#screen")).to_have_attribute("data-look", "yellow", timeout=PHOTO_MS)
+    tids = [o.tid for entry in api.review_entries(desk.settings) for o in entry.orders]
+    assert tids
+    items = tmp_path / "宝贝报表.csv"
+    items.write_text(
+        "订单编号,标题,购买数量,商品属性\r\n" + "".join(f"{t},纯棉T恤,2,尺码:XL\r\n" for t in tids), encoding="utf-8"
+    )
+    notes = tmp_path / "订单报表.csv"
+    notes.write_text(
+        "订单编号,订单状态,买家留言\r\n" + "".join(f"{t},买家已付款，等待卖家发货,到了打13800001111\r\n" for t in tids),
+        encoding="utf-8",
+    )
+    api.import_orders(items, desk.settings)
+    api.import_orders(notes, desk.settings)
+
+    supervisor = signed_in(browser, desk, "supervisor", "/review")
+    card = supervisor.locator("article.item", has_text="JT3852808414852")
+    expect(card).to_be_visible(timeout=SEEN_MS)
+    expect(card.locator("table")).to_contain_text("纯棉T恤 [尺码:XL] ×2")
+    expect(card.locator("table")).to_contain_text("买家留言：到了打*******1111")
+    assert "13800001111" not in supervisor.content()

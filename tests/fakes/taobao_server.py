@@ -11,7 +11,12 @@ It does what the platform does, as far as our connector can tell:
   company's rule (B60; one number on several orders is a merged shipment,
   which the platform allows);
 * serves taobao.logistics.companies.get, taobao.logistics.offline.send,
-  taobao.logistics.orders.get and taobao.trades.sold.get (paged);
+  taobao.logistics.orders.get, taobao.trades.sold.get (paged),
+  taobao.trades.sold.increment.get (by modified time, at most one day a
+  call, as the platform) and taobao.trade.fullinfo.get; each order has one sub-order whose
+  refund_status (NO_REFUND, WAIT_SELLER_AGREE, ... as the platform names
+  them) `set_refund` changes; offline.send does not look at it, as the
+  platform's own check is not something a seller may rely on;
 * fails on request: `fail(kind, ...)` plans timeouts (hold the request past
   the client's timeout; with APPLY_THEN_HANG the order is shipped first),
   5xx pages, rate limits with a ban time, platform errors (B60, isp.*),
@@ -38,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl
 
 GMT8 = timezone(timedelta(hours=8))
@@ -46,6 +52,9 @@ SEND = "taobao.logistics.offline.send"
 COMPANIES = "taobao.logistics.companies.get"
 SHIPPINGS = "taobao.logistics.orders.get"
 TRADES = "taobao.trades.sold.get"
+FULLINFO = "taobao.trade.fullinfo.get"
+INCREMENT = "taobao.trades.sold.increment.get"
+MAX_INCREMENT_WINDOW = timedelta(days=1)
 AWAITING = "WAIT_SELLER_SEND_GOODS"
 SHIPPED = "WAIT_BUYER_CONFIRM_GOODS"
 OFFLINE_ERROR = "isv.logistics-offline-service-error"
@@ -106,6 +115,15 @@ class FakeOrder:
     receiver_city: str = "杭州市"
     receiver_district: str = "西湖区"
     receiver_address: str = "文三路1号"
+    refund_status: str = "NO_REFUND"  # of its one sub-order (orders.order[0].refund_status)
+    modified: datetime = field(default_factory=lambda: datetime.now(GMT8))
+
+    def as_trade(self, fields: set[str]) -> dict:
+        full = {**self.__dict__, "tid": int(self.tid), "tid_str": self.tid}
+        trade = {k: v for k, v in full.items() if k in fields and k not in ("refund_status", "modified")}
+        if fields & {"orders", "orders.refund_status"}:
+            trade["orders"] = {"order": [{"oid": int(self.tid) + 1, "refund_status": self.refund_status}]}
+        return trade
 
 
 @dataclass
@@ -186,7 +204,7 @@ class FakeTaobao:
 
     # --- state ------------------------------------------------------------------
 
-    def add_orders(self, *tids: str, **fields: str) -> None:
+    def add_orders(self, *tids: str, **fields: Any) -> None:
         with self._lock:
             for tid in tids:
                 self.orders[tid] = FakeOrder(tid=tid, **fields)
@@ -196,10 +214,18 @@ class FakeTaobao:
         with self._lock:
             order = self.orders[tid]
             order.status, order.out_sid, order.company_code = SHIPPED, out_sid, company_code
+            order.modified = datetime.now(GMT8)
+
+    def set_refund(self, tid: str, refund_status: str) -> None:
+        """The buyer asks for a refund (WAIT_SELLER_AGREE), the seller refuses it (SELLER_REFUSE_BUYER), ..."""
+        with self._lock:
+            self.orders[tid].refund_status = refund_status
+            self.orders[tid].modified = datetime.now(GMT8)
 
     def close_order(self, tid: str) -> None:
         with self._lock:
             self.orders[tid].status = "TRADE_CLOSED"
+            self.orders[tid].modified = datetime.now(GMT8)
 
     def fail(
         self,
@@ -333,6 +359,10 @@ class FakeTaobao:
             return self._shippings(params)
         if method == TRADES:
             return self._trades(params)
+        if method == FULLINFO:
+            return self._fullinfo(params)
+        if method == INCREMENT:
+            return self._increment(params)
         return _error(22, "Invalid Method", sub_msg=f"no method {method}")
 
     def _send(self, params: dict[str, str]) -> dict:
@@ -357,6 +387,7 @@ class FakeTaobao:
             if company["reg_mail_no"] and not re.match(company["reg_mail_no"], out_sid):
                 return _error(15, "Remote service error", f"{OFFLINE_ERROR}:B60", "运单号不符合规则或已经被使用")
             order.status, order.out_sid, order.company_code = SHIPPED, out_sid, company_code
+            order.modified = datetime.now(GMT8)
             self.stats.ships[tid] += 1
             self.stats.ship_times.append(time.monotonic())
             self._changed.notify_all()
@@ -390,16 +421,50 @@ class FakeTaobao:
                 (o for o in self.orders.values() if o.status == params.get("status", o.status)), key=lambda o: o.tid
             )
             page = matching[(page_no - 1) * page_size : page_no * page_size]
-            trades = []
-            for order in page:
-                full = {**order.__dict__, "tid": int(order.tid), "tid_str": order.tid}
-                trades.append({k: v for k, v in full.items() if k in fields})
+            trades = [order.as_trade(fields) for order in page]
         body: dict = {"trades": {"trade": trades}, "request_id": "rt"}
         if params.get("use_has_next") == "true":
             body["has_next"] = page_no * page_size < len(matching)
         else:
             body["total_results"] = len(matching)
         return {"trades_sold_get_response": body}
+
+    def _increment(self, params: dict[str, str]) -> dict:
+        try:
+            start, end = (
+                datetime.strptime(params[name], "%Y-%m-%d %H:%M:%S").replace(tzinfo=GMT8)
+                for name in ("start_modified", "end_modified")
+            )
+        except (KeyError, ValueError):
+            return _error(40, "Missing or invalid parameter", sub_msg="start_modified, end_modified")
+        if not start <= end or end - start > MAX_INCREMENT_WINDOW:
+            return _error(15, "Remote service error", "isv.invalid-parameter", "时间跨度不能超过一天")
+        page_no = int(params.get("page_no", "1"))
+        page_size = min(int(params.get("page_size", "40")), MAX_PAGE_SIZE)
+        fields = set(params.get("fields", "").split(","))
+        with self._lock:
+            # The platform keeps modified times to the second.
+            changed = sorted(
+                (o for o in self.orders.values() if start <= o.modified.replace(microsecond=0) <= end),
+                key=lambda o: o.tid,
+            )
+            page = changed[(page_no - 1) * page_size : page_no * page_size]
+            trades = [order.as_trade(fields) for order in page]
+        body = {"trades": {"trade": trades}, "request_id": "ri", "has_next": page_no * page_size < len(changed)}
+        return {"trades_sold_increment_get_response": body}
+
+    def touch(self, tid: str, at: datetime) -> None:
+        """Say the order was last modified `at` (a test's clock for the incremental pull)."""
+        with self._lock:
+            self.orders[tid].modified = at
+
+    def _fullinfo(self, params: dict[str, str]) -> dict:
+        with self._lock:
+            order = self.orders.get(params.get("tid", ""))
+            if order is None:
+                return _error(15, "Remote service error", "isv.trade-not-exist", "交易不存在")
+            trade = order.as_trade(set(params.get("fields", "").split(",")))
+        return {"trade_fullinfo_get_response": {"trade": trade, "request_id": "rf"}}
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -49,6 +49,18 @@ function fmt(v) {
   return v === null || v === undefined ? "—" : Number(v).toFixed(2);
 }
 
+// What goes in the box and what the buyer and seller wrote (phones masked on import), under the order number.
+function packingNotes(notes) {
+  const list = el("ul", null, "notes");
+  for (const i of (notes && notes.items) || []) {
+    const what = i.properties ? `${i.title} [${i.properties}]` : i.title;
+    list.append(el("li", i.quantity ? `${what} ×${i.quantity}` : what));
+  }
+  if (notes && notes.buyer_message) list.append(el("li", `${T.buyer_message}：${notes.buyer_message}`));
+  if (notes && notes.seller_note) list.append(el("li", `${T.seller_note}：${notes.seller_note}`));
+  return list;
+}
+
 function candidates(entry) {
   const table = el("table");
   const head = el("tr");
@@ -56,7 +68,9 @@ function candidates(entry) {
   table.append(head);
   for (const o of entry.orders) {
     const row = el("tr");
-    row.append(el("td", o.tid), el("td", fmt(o.score)), el("td", `${o.receiver_name} ${fmt(o.name)}`),
+    const tid = el("td", o.tid);
+    tid.append(packingNotes(o.notes));
+    row.append(tid, el("td", fmt(o.score)), el("td", `${o.receiver_name} ${fmt(o.name)}`),
       el("td", `${o.phone_masked} ${fmt(o.phone)}`), el("td", `${o.address} ${fmt(o.address_fit)}`, "addr"));
     const take = el("button", T.accept, "accept");
     take.dataset.order = o.tid;
