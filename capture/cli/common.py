@@ -28,6 +28,7 @@ SETTING_FLAGS = {
     "failed": "watch_failed_dir",
     "evidence_dir": "evidence_dir",
     "cooldown": "camera_cooldown_s",
+    "record": "video_record",
 }
 
 

@@ -18,7 +18,7 @@ from capture import __version__, api
 from capture.accounts import Permission
 from capture.errors import CaptureError
 from capture.settings import Settings
-from capture.web import errors, routes_camera, routes_desk, routes_pages, routes_review
+from capture.web import errors, routes_camera, routes_clips, routes_desk, routes_pages, routes_review
 from capture.web.audio import make_sounds
 from capture.web.auth import allowed
 from capture.web.events import EventHub
@@ -74,6 +74,7 @@ def create_app(settings: Settings, with_voice: bool = True) -> FastAPI:
     app.include_router(routes_desk.router)
     app.include_router(routes_review.router)
     app.include_router(routes_camera.router)
+    app.include_router(routes_clips.router)
     app.include_router(routes_pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
