@@ -22,7 +22,8 @@ import pytest
 
 from capture import api
 from capture import settings as settings_mod
-from capture.api import video
+from capture.api import desk, video
+from capture.api.sources import browser_camera
 from capture.sources.camera import CameraEvent
 from capture.sources.overlay import band_height
 
@@ -159,3 +160,26 @@ def _readable_link(fd: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def test_the_frames_a_desk_page_posts_are_recorded_too(tmp_path, settings):
+    """The browser camera: JPEG frames as POST /api/frames hands them over, one clip per parcel at the station."""
+    labels = videos.labels()[3:5]
+    source = tmp_path / "page.avi"
+    desk_video(source, labels)
+    camera = browser_camera("B", settings)
+    capture = cv2.VideoCapture(str(source))
+    events, index = [], 0
+    while True:
+        ok, image = capture.read()
+        if not ok:
+            break
+        jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
+        events += desk.feed_camera_frame(camera, jpeg, index / videos.FPS, settings)
+        index += 1
+    camera.close()
+    assert [e.number for e in events] == [label.number for label in labels]
+    for event in events:
+        (clip,) = video.clips(event.number, settings)
+        assert clip.station == "B" and clip.frames == frame_count(Path(clip.path)) > videos.FPS
+        assert event.number in band_text(Path(clip.path), settings).replace(" ", "")
