@@ -30,7 +30,7 @@ FPS = 15
 FRAMES = 45  # 3 s
 
 
-def record_clip(desk: DeskServer, waybill: str, order: str, scan_id: int | None) -> None:
+def record_clip(desk: DeskServer, waybill: str, order: str | None, scan_id: int | None) -> None:
     settings = desk.settings
     recorder = ClipRecorder(settings, "A", evidence_root(settings.evidence_dir), video.DatabaseCatalog(settings), False)
     recorder.start()
@@ -91,3 +91,19 @@ def test_the_video_route_needs_a_supervisor(desk: DeskServer):
         raise AssertionError("the video was served without a login")
     except urllib.error.HTTPError as exc:
         assert exc.code == 401
+
+
+def test_a_review_item_shows_its_packing_video_beside_its_photo(browser: Browser, desk: DeskServer):
+    packer = signed_in(browser, desk, "packer", "/desk?station=A")
+    gun(packer, "SF7654321098765")  # no order has it: review
+    expect(packer.locator("#screen")).to_have_attribute("data-look", "yellow", timeout=SEEN_MS)
+    scan_id = next(d.scan_id for d in api.history("SF7654321098765", desk.settings).decisions if d.scan_id)
+    record_clip(desk, "SF7654321098765", None, scan_id)
+    supervisor = signed_in(browser, desk, "supervisor", "/review")
+    card = supervisor.locator("article.item", has_text="SF7654321098765")
+    expect(card.locator("figure.clip video")).to_have_count(1, timeout=SEEN_MS)
+    supervisor.wait_for_function(
+        "() => { const v = document.querySelector('article.item figure.clip video'); return v && v.readyState >= 2; }",
+        timeout=SEEN_MS,
+    )
+    expect(card.locator("button.mark-dispute")).to_have_count(0)  # no order yet: nothing to dispute
