@@ -43,7 +43,7 @@ def frames_in(path: Path) -> list[int]:
         ok, image = capture.read()
         if not ok:
             return levels
-        levels.append(int(round(float(image[200:, :].mean()))))
+        levels.append(round(float(image[200:, :].mean())))
 
 
 def test_a_clip_runs_from_its_pre_roll_to_the_next_label_and_clips_overlap_by_the_pre_roll(tmp_path):
