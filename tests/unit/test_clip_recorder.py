@@ -22,9 +22,9 @@ class Collected:
         self.clips.append(clip)
 
 
-def record(tmp_path: Path, seconds: float, marks: dict[int, str], **overrides: float) -> list[FinishedClip]:
+def record(tmp_path: Path, seconds: float, marks: dict[int, str], max_s: float = 300.0) -> list[FinishedClip]:
     """Frames at FPS for `seconds`; a parcel marked (label first seen) at each frame index of `marks`."""
-    settings = settings_mod.load(env={}, video_fps=FPS, video_preroll_s=0.5, **overrides)
+    settings = settings_mod.load(env={}, video_fps=FPS, video_preroll_s=0.5, video_max_s=max_s)
     catalog = Collected()
     recorder = ClipRecorder(settings, "T", tmp_path, catalog, live=False).start()
     for index in range(round(seconds * FPS)):
@@ -38,7 +38,7 @@ def record(tmp_path: Path, seconds: float, marks: dict[int, str], **overrides: f
 def frames_in(path: Path) -> list[int]:
     """Each frame's grey level below the band: which source frame it was."""
     capture = cv2.VideoCapture(str(path))
-    levels = []
+    levels: list[int] = []
     while True:
         ok, image = capture.read()
         if not ok:
@@ -57,7 +57,7 @@ def test_a_clip_runs_from_its_pre_roll_to_the_next_label_and_clips_overlap_by_th
 
 
 def test_a_clip_stops_at_its_maximum_length(tmp_path):
-    (clip,) = record(tmp_path, 5.0, {10: "SF1000000000003"}, video_max_s=1.0)
+    (clip,) = record(tmp_path, 5.0, {10: "SF1000000000003"}, max_s=1.0)
     assert clip.frames == len(frames_in(clip.path)) == 10  # 0.5 s to 1.5 s, at 10 frames a second
 
 
