@@ -10,9 +10,9 @@ One 1280x720 15 fps desk video of parcels held under the camera
    recorded minute and CPU seconds per recorded hour;
 2. `waybill camera` on the file frame by frame, recording off, then on:
    frames processed per second and CPU ms per frame (the issue's >= 15 fps);
-3. played in real time with recording on, dropping frames like a live
-   camera: from the first frame a label is wholly in view to its event,
-   median and p95 (target <= 300 ms median), and the frames recording dropped.
+3. played in real time, recording off, then on, dropping frames like a
+   live camera: from the first frame a label is wholly in view to its
+   event, median and p95 (target <= 300 ms median).
 
 On a shared machine compare the on/off pair of one run, not runs of different days.
 """
@@ -82,10 +82,18 @@ def recording_alone(out: Path, source: Path, truth: list[videos.Parcel]) -> tupl
         recorder.offer(image, index / FPS)
         index += 1
     recorder.close(timeout=600)
-    cpu_s = time.process_time() - cpu_before
+    cpu_s = time.process_time() - cpu_before - _decode_cpu_s(source)  # reading the file is not recording
     recorded_s = sum((c.ended_at - c.started_at).total_seconds() + 1 / FPS for c in catalog.clips)
     size = sum(c.bytes for c in catalog.clips)
     return size / MB / (recorded_s / MINUTE_S), cpu_s / recorded_s * HOUR_S, len(catalog.clips)
+
+
+def _decode_cpu_s(source: Path) -> float:
+    capture = cv2.VideoCapture(str(source))
+    before = time.process_time()
+    while capture.read()[0]:
+        pass
+    return time.process_time() - before
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,10 @@ def camera(out: Path, source: Path, truth: list[videos.Parcel], record: bool, re
     return CameraRun(summary.fps, cpu_ms, len(events), clips, latency)
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else float("nan")
@@ -136,8 +148,8 @@ def main() -> int:
     mb_per_min, cpu_per_hour, clips = recording_alone(args.out, source, truth)
     plain = camera(args.out, source, truth, record=False, realtime=False)
     recorded = camera(args.out, source, truth, record=True, realtime=False)
+    live_plain = camera(args.out, source, truth, record=False, realtime=True)
     live = camera(args.out, source, truth, record=True, realtime=True)
-    median = statistics.median(live.latency_ms) if live.latency_ms else float("nan")
 
     print(f"| measure ({args.parcels} parcels, 1280x720 at {FPS:g} fps) | result | target |")
     print("|---|---|---|")
@@ -155,10 +167,11 @@ def main() -> int:
     print(
         f"| on / off, same run | {recorded.fps / plain.fps:.2f}x fps, {recorded.cpu_ms_per_frame / plain.cpu_ms_per_frame:.2f}x CPU | |"
     )
-    print(
-        f"| real time, recording on: first full frame to event | {median:.0f} ms median, {_p95(live.latency_ms):.0f} ms p95, "
-        f"{live.events} events, {live.clips} clips | <= {TARGET_MEDIAN_MS:g} ms median |"
-    )
+    for name, run in (("off", live_plain), ("on", live)):
+        print(
+            f"| real time, recording {name}: first full frame to event | {_median(run.latency_ms):.0f} ms median, "
+            f"{_p95(run.latency_ms):.0f} ms p95, {run.events} events, {run.clips} clips | <= {TARGET_MEDIAN_MS:g} ms median |"
+        )
     return 0
 
 

@@ -3,7 +3,7 @@
 Why this codec and library (README "Packing videos" has the measurements):
 the OpenCV wheel's FFmpeg has no H.264 encoder (only the v4l2m2m hardware
 one, absent here) and its VP8/VP9 run at libvpx's slow defaults that its
-VideoWriter cannot change; PyAV's wheel bundles libx264, whose `superfast`
+VideoWriter cannot change; PyAV's wheel bundles libx264, whose `veryfast`
 preset costs a fraction of a core at 720p and 15 fps.  H.264 MP4 plays in
 every browser without plugins (Chromium, Firefox, Safari/iOS, WeChat's) and
 is what marketplaces take as a dispute upload.  `+faststart` puts the index
@@ -25,7 +25,9 @@ from pathlib import Path
 import av
 import numpy as np
 
-PRESET = "superfast"  # measured: ~2x ultrafast's compression for ~1.3x its CPU (bench/video.py)
+# Measured on the bench's noisy 720p desk video, one thread: ultrafast/27 6 CPU ms a frame and
+# 4.5 MB a minute, superfast/27 12 ms and 6.3 MB, veryfast/27 12.5 ms and 2.5 MB, faster/30 22 ms.
+PRESET = "veryfast"
 CRF = "27"  # legible goods and print at 720p; a desk scene barely moves, so it stays small
 TIME_BASE = Fraction(1, 1000)  # frame times in milliseconds
 
