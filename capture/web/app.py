@@ -54,6 +54,15 @@ async def _relay_events(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(relay.stop)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    try:
+        async with _relay_events(app):
+            yield
+    finally:
+        await run_in_threadpool(app.state.cameras.close_all)  # the desk cameras' open packing videos are finished
+
+
 def create_app(settings: Settings, with_voice: bool = True) -> FastAPI:
     app = FastAPI(
         title="waybill capture desk",
@@ -61,7 +70,7 @@ def create_app(settings: Settings, with_voice: bool = True) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        lifespan=_relay_events,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.events = EventHub()
