@@ -236,7 +236,11 @@ class ClipRecorder:
             frames=clip.encoder.frames,
             bytes=size,
         )
-        self.catalog.add(finished)
+        try:
+            self.catalog.add(finished)
+        except Exception:
+            # The file is whole; only its row is missing (a locked or lost database): say where it is.
+            log.exception("packing video of %s kept at %s but not catalogued", finished.waybill, finished.path)
 
     def _drop_clip(self, why: str) -> None:
         clip, self._clip = self._clip, None

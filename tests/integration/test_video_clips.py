@@ -183,3 +183,26 @@ def test_the_frames_a_desk_page_posts_are_recorded_too(tmp_path, settings):
         (clip,) = video.clips(event.number, settings)
         assert clip.station == "B" and clip.frames == frame_count(Path(clip.path)) > videos.FPS
         assert event.number in band_text(Path(clip.path), settings).replace(" ", "")
+
+
+def test_waybill_camera_record_then_waybill_video_and_history_find_the_clip(tmp_path, settings):
+    source = tmp_path / "cli.avi"
+    label = videos.labels()[5]
+    desk_video(source, [label])
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "WAYBILL_DB_URL": settings.db_url,
+        "WAYBILL_EVIDENCE_DIR": settings.evidence_dir,
+    }
+    waybill = [sys.executable, "-m", "capture.cli"]
+    run = subprocess.run(
+        [*waybill, "camera", str(source), "--record", "--json"], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    shown = subprocess.run([*waybill, "video", label.number], env=env, capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    (path,) = shown.stdout.split()
+    assert Path(path).is_file() and frame_count(Path(path)) > videos.FPS
+    history = subprocess.run([*waybill, "history", label.number], env=env, capture_output=True, text=True)
+    assert history.returncode == 0 and "video 1: " in history.stdout and path in history.stdout, history.stdout
