@@ -137,7 +137,7 @@ def test_a_full_disk_drops_the_clips_and_capture_goes_on(tmp_path, settings, sma
     source = tmp_path / "desk.avi"
     desk_video(source, labels)
     # Fill the disk but for a sliver: the first clip's first few frames fit, nothing more.
-    (small_disk / "filler").write_bytes(b"\0" * (1536 * 1024 - 96 * 1024))
+    (small_disk / "filler").write_bytes(b"\0" * (1536 * 1024 - 48 * 1024))
     cramped = replace(settings, evidence_dir=str(small_disk / "evidence"))
     events: list[CameraEvent] = []
     with caplog.at_level(logging.WARNING):
