@@ -17,7 +17,7 @@ SYSTEM_PACKAGES_STAMP := .tmp/.system-packages-$(shell echo '$(DEB_PACKAGES)' | 
 DEMO_DB := .tmp/demo.db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources bench-orders bench-desk bench-soak samples screenshots clean
+.PHONY: setup setup-test system-packages lock lock-upgrade migration check demo test bench bench-standard bench-match bench-upload bench-sources bench-orders bench-desk bench-soak bench-video samples screenshots clean
 
 system-packages: $(SYSTEM_PACKAGES_STAMP)
 $(SYSTEM_PACKAGES_STAMP):
@@ -89,6 +89,7 @@ bench: setup-test
 	$(PY) bench/desk.py
 	$(PY) bench/desk_camera.py
 	$(PY) bench/soak.py
+	$(PY) bench/video.py
 
 # Drop folder photos/s with 1 and 2 workers over 200 photos; camera fps at
 # 720p and time from a steady label to its event (median, p95).
@@ -99,6 +100,11 @@ bench-sources: setup
 # duplicates and corrupt files; lost and handled twice must be 0; peak memory and photos/s.
 bench-soak: setup
 	$(PY) bench/soak.py
+
+# Packing videos: MB per recorded minute at 720p, CPU per recorded hour, camera fps with and
+# without recording in the same run, and steady label to event with recording on.
+bench-video: setup
+	$(PY) bench/video.py
 
 # The independent label family (samples/standard_labels): tune and held-out
 # splits, this pipeline beside raw zxing-cpp, one row each.

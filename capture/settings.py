@@ -31,6 +31,7 @@ UPLOAD_CONNECTORS = ("taobao", "webhook")
 LEASE_TIMEOUTS = 4  # HTTP timeouts one upload lease must cover (see _validate_upload)
 MAX_WATCH_WORKERS = 8
 MIN_PREVIEW_WIDTH = 320  # narrower previews lose Code128 modules under one pixel
+MIN_VIDEO_HEIGHT = 240  # a lower clip shows neither the goods nor its burned-in waybill
 # A list in one setting (shop_carriers): commas (either width), semicolons,
 # spaces; brackets and quotes too, so a TOML array works as well as a string.
 SETTING_LIST_SEPARATORS = re.compile(r"[\s,，;；\[\]'\"]+")
@@ -123,6 +124,14 @@ class Settings:
     keep_photos_days: int = 0  # filed photos under processed/ and failed/
     keep_evidence_days: int = 0  # camera evidence frames, and the evidence JSON of old scans
     keep_audit_days: int = 0  # audit rows (and the scans they describe)
+    # --- packing videos (打包视频, capture/sources/clip_recorder.py): one H.264 clip per parcel
+    video_record: bool = False  # `waybill camera --record`; the desk page's camera too when serve has it on
+    video_preroll_s: float = 3.0  # a clip starts this long before its label was first seen
+    video_max_s: float = 300.0  # ... and ends at the next parcel's label, or after this long
+    video_fps: float = 15.0  # frames recorded per second at most (a 30 fps camera is recorded at 15)
+    video_height: int = 720  # taller frames are scaled down to this for the clip
+    video_keep_days: float = 30.0  # retention by age (clips of an order with an open dispute are kept)
+    video_quota_mb: float = 20000.0  # retention by size of all kept clips, oldest removed first
 
     def validate(self) -> Settings:
         if self.barcode_engine not in BARCODE_ENGINES:
@@ -145,6 +154,7 @@ class Settings:
         self._validate_sources()
         self._validate_matching()
         self._validate_keeping()
+        self._validate_video()
         return self
 
     def _validate_keeping(self) -> None:
@@ -157,6 +167,18 @@ class Settings:
             raise SettingsError("log_max_bytes must be positive, log_backups 0 or more", "e.g. 10000000 and 5")
         if min(self.keep_photos_days, self.keep_evidence_days, self.keep_audit_days) < 0:
             raise SettingsError("keep_*_days must be 0 (keep forever) or a number of days", "e.g. 90")
+
+    def _validate_video(self) -> None:
+        if self.video_preroll_s < 0 or self.video_max_s <= self.video_preroll_s or self.video_fps <= 0:
+            raise SettingsError(
+                "video_preroll_s must be 0 or more, video_max_s longer than it, video_fps positive",
+                "use 3, 300 and 15",
+            )
+        if self.video_height < MIN_VIDEO_HEIGHT or self.video_keep_days <= 0 or self.video_quota_mb <= 0:
+            raise SettingsError(
+                f"video_height must be at least {MIN_VIDEO_HEIGHT}, video_keep_days and video_quota_mb positive",
+                "use 720, 30 and 20000",
+            )
 
     @property
     def shop_carrier_codes(self) -> frozenset[str]:

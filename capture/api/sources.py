@@ -13,13 +13,16 @@ from pathlib import Path
 
 from capture.api import runtime
 from capture.api.scanning import record_unreadable, scan_frame, scan_frame_if_queued
+from capture.api.video import clip_recorder
 from capture.errors import UnreadableImage
 from capture.pipeline.run import Engines
 from capture.settings import Settings
 from capture.sources.browser import BrowserCamera
 from capture.sources.camera import CameraEvent, CameraSummary, watch_camera
+from capture.sources.clip_recorder import ClipRecorder
 from capture.sources.folder import watch_folder
 from capture.sources.handled import Handled
+from capture.sources.stream import Source
 from capture.store import repo
 from capture.store.db import session_scope
 from capture.types import BarcodeRead, Frame, ScanResult, ScanSummary
@@ -83,9 +86,13 @@ def run_camera(
     drops frames the way a live camera does.  Returns a CameraSummary.
     Raises SourceUnavailable when the source cannot be opened at start.
     """
-    return watch_camera(source, settings, on_event, stop, recorder, realtime=realtime)
+
+    def clips(chosen: Source) -> ClipRecorder | None:  # with `video_record`: a packing video per parcel
+        return clip_recorder(settings, settings.desk_station or chosen.slug, live=chosen.live or realtime)
+
+    return watch_camera(source, settings, on_event, stop, recorder, realtime=realtime, make_clips=clips)
 
 
 def browser_camera(station: str, settings: Settings) -> BrowserCamera:
     """The tracker of one station's browser camera: feed it frames, get one CameraEvent per parcel."""
-    return BrowserCamera(station, settings, recorder(settings))
+    return BrowserCamera(station, settings, recorder(settings), clip_recorder(settings, station, live=True))

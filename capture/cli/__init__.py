@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from capture import __version__, logs
-from capture.cli import db, orders, review, scan, serve, sources, upload, users
+from capture.cli import db, orders, review, scan, serve, sources, upload, users, video
 from capture.cli.common import make_parents
 from capture.errors import BadArguments, CaptureError
 
@@ -33,6 +33,7 @@ GROUPS = (
     db,  # db current|upgrade
     serve,  # serve: the desk pages and the HTTP API
     users,  # users add|list|disable|enable|token
+    video,  # video (packing videos), dispute
 )
 
 

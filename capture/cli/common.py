@@ -29,6 +29,7 @@ SETTING_FLAGS = {
     "evidence_dir": "evidence_dir",
     "cooldown": "camera_cooldown_s",
     "metrics_port": "metrics_port",
+    "record": "video_record",
 }
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TextIO
 
 from capture import api, views
+from capture.cli import video
 from capture.cli.common import Commands, Parents, load_settings, print_json
 from capture.desk_pairing import PairResult
 from capture.outcome_words import in_words
@@ -176,7 +177,8 @@ def _resolved_text(done: Resolved, by: str) -> str:
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
-    found = api.history(args.key, load_settings(args))
+    settings = load_settings(args)
+    found = api.history(args.key, settings)
     if args.json:
         for e in found.decisions:
             print_json(views.history_entry_json(e), out)
@@ -186,6 +188,8 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
         _print_decision(e, out)
     for j in found.jobs:
         print(_job_line(j), file=out)
+    for line in video.clip_lines(found.key, settings):
+        print(line, file=out)
     return 0
 
 

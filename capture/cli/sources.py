@@ -57,6 +57,12 @@ def register(commands: Commands, parents: Parents) -> None:
         "--cooldown", type=float, metavar="S", help="seconds a reported number stays quiet after it leaves view"
     )
     camera.add_argument(
+        "--record",
+        action="store_true",
+        default=None,
+        help="a packing video per parcel under the evidence folder (setting video_record)",
+    )
+    camera.add_argument(
         "--realtime",
         action="store_true",
         help="play a video file at its frame rate, dropping frames like a live camera",

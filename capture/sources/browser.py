@@ -17,12 +17,13 @@ import numpy as np
 
 from capture.settings import Settings
 from capture.sources.camera import CameraEvent, CameraRun
+from capture.sources.clip_recorder import ClipRecorder
 from capture.sources.recorder import Recorder
 from capture.sources.stream import Source, SourceKind, StreamFrame
 
 
 class BrowserCamera(CameraRun):
-    def __init__(self, station: str, settings: Settings, recorder: Recorder) -> None:
+    def __init__(self, station: str, settings: Settings, recorder: Recorder, clips: ClipRecorder | None = None) -> None:
         self._events: list[CameraEvent] = []
         self._lock = threading.Lock()
         self._frames = 0
@@ -34,6 +35,7 @@ class BrowserCamera(CameraRun):
             threading.Event(),
             realtime=False,
             recorder=recorder,
+            clips=clips,
         )
 
     def feed(self, image: np.ndarray, stream_s: float) -> list[CameraEvent]:
@@ -42,8 +44,15 @@ class BrowserCamera(CameraRun):
             frame = StreamFrame(image, self._frames, stream_s, time.monotonic())
             self._frames += 1
             self.processed += 1
+            if self.clips is not None:  # the frames the server receives are the packing video
+                self.clips.offer(image, stream_s)
             for decision in self.tracker.update(self.looker.look(frame)):
                 if self._capture(decision):
                     self.looker.decided()
             done, self._events[:] = list(self._events), []
             return done
+
+    def close(self) -> None:
+        """The server stops: finish the open packing video."""
+        if self.clips is not None:
+            self.clips.close()

@@ -37,6 +37,7 @@ from capture.pipeline.run import Engines, read_label
 from capture.settings import Settings
 from capture.sources import evidence
 from capture.sources.backoff import Backoff
+from capture.sources.clip_recorder import ClipRecorder, ParcelMark
 from capture.sources.recorder import Recorder, RecorderFactory
 from capture.sources.stillness import Stillness
 from capture.sources.stream import (
@@ -169,8 +170,10 @@ class CameraRun:
         stop: threading.Event,
         realtime: bool,
         recorder: Recorder,
+        clips: ClipRecorder | None = None,
     ) -> None:
         self.source = source
+        self.clips = clips.start() if clips is not None else None  # packing videos, on their own thread
         self.settings = settings
         self.on_event = on_event
         self.stop = stop
@@ -197,6 +200,8 @@ class CameraRun:
                 if isinstance(item, EndOfStream):
                     break
                 self.processed += 1
+                if self.clips is not None:
+                    self.clips.offer(item.image, item.stream_s)
                 for decision in self.tracker.update(self.looker.look(item)):
                     if self._capture(decision):
                         self.looker.decided()
@@ -205,6 +210,8 @@ class CameraRun:
         finally:
             reader.stop()
             reader.join(GET_TIMEOUT_S)
+            if self.clips is not None:
+                self.clips.close()
         return CameraSummary(
             frames_read=self.frames_before + reader.frames_read,
             frames_processed=self.processed,
@@ -231,9 +238,14 @@ class CameraRun:
         """Decide and record one parcel; False when nothing was recorded."""
         sighting = decision.sighting
         started = time.perf_counter()
-        path, sha256 = evidence.save_frame(
-            sighting.frame.image, self.evidence_root, self.source.slug, decision.number, datetime.now()
-        )
+        try:
+            path, sha256 = evidence.save_frame(
+                sighting.frame.image, self.evidence_root, self.source.slug, decision.number, datetime.now()
+            )
+        except OSError as exc:
+            # A full disk must not stop the desk: the parcel is decided and recorded without its picture.
+            log.warning("evidence frame of %s not saved (%s); the scan is recorded without it", decision.number, exc)
+            path, sha256 = Path(f"{self.source.slug}:{decision.number}"), ""
         frame = Frame(sighting.frame.image, str(path), sha256)
         result = self._record(frame, started, first_look=decision.first_look, barcodes=sighting.barcodes)
         if result is None:
@@ -249,6 +261,9 @@ class CameraRun:
         )
         self.tracker.keep_quiet(covered - {decision.number}, sighting.frame.stream_s)
         self.events += 1
+        if self.clips is not None:
+            order = result.outcome.order.tid if result.outcome.order else None
+            self.clips.parcel(ParcelMark(decision.number, order, result.scan_id, decision.first_seen_s))
         self.on_event(
             CameraEvent(
                 result=result,
@@ -293,6 +308,7 @@ def watch_camera(
     stop: threading.Event | None,
     make_recorder: RecorderFactory,
     realtime: bool = False,
+    make_clips: Callable[[Source], ClipRecorder | None] | None = None,
 ) -> CameraSummary:
     source = parse_source(raw)
     first = open_capture(source)
@@ -302,5 +318,6 @@ def watch_camera(
             f"cannot open camera {raw}", "check the device index or URL, and that no other program holds the camera"
         )
     # Engines and database after the camera: a wrong index fails at once, not after loading models.
-    run = CameraRun(source, settings, on_event, stop or threading.Event(), realtime, make_recorder(settings))
+    clips = make_clips(source) if make_clips is not None else None
+    run = CameraRun(source, settings, on_event, stop or threading.Event(), realtime, make_recorder(settings), clips)
     return run.run(first)

@@ -288,3 +288,44 @@ class WebSession(SQLModel, table=True):
     user_name: str = Field(foreign_key="users.name", max_length=64)
     expires_at: datetime
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Clip(SQLModel, table=True):
+    """A packing video (打包视频) of one parcel: the file under the evidence folder, and what it shows."""
+
+    __tablename__ = "clips"
+    __table_args__ = (
+        Index("ix_clips_waybill", "waybill"),
+        Index("ix_clips_order_tid", "order_tid"),
+        Index("ix_clips_started_at", "started_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(sa_column=Column(Text, nullable=False))
+    sha256: str = Field(default="", max_length=64)  # of the file as written, for a dispute's export
+    waybill: str = Field(max_length=64)
+    order_tid: str | None = Field(default=None, max_length=32)
+    station: str = Field(default="", max_length=64)
+    scan_id: int | None = Field(default=None, foreign_key="scans.id")
+    started_at: datetime
+    ended_at: datetime
+    frames: int = 0
+    bytes: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    removed_at: datetime | None = None  # retention deleted the file; the row stays for the history
+    removed_reason: str = Field(default="", max_length=16)  # "age" or "quota"
+
+
+class Dispute(SQLModel, table=True):
+    """A buyer's complaint about an order (empty or short parcel): its packing videos are kept while open."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (Index("ix_disputes_order_tid", "order_tid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_tid: str = Field(max_length=32)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    opened_by: str = Field(max_length=128)
+    opened_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    closed_by: str = Field(default="", max_length=128)

@@ -18,7 +18,7 @@ from capture import __version__
 from capture.accounts import Permission
 from capture.api.monitoring import engines_built, health, read_stats
 from capture.settings import Settings
-from capture.web import errors, routes_camera, routes_desk, routes_pages, routes_review
+from capture.web import errors, routes_camera, routes_clips, routes_desk, routes_pages, routes_review
 from capture.web.audio import make_sounds
 from capture.web.auth import allowed
 from capture.web.events import EventHub
@@ -54,6 +54,15 @@ async def _relay_events(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(relay.stop)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    try:
+        async with _relay_events(app):
+            yield
+    finally:
+        await run_in_threadpool(app.state.cameras.close_all)  # the desk cameras' open packing videos are finished
+
+
 def create_app(settings: Settings, with_voice: bool = True) -> FastAPI:
     app = FastAPI(
         title="waybill capture desk",
@@ -61,7 +70,7 @@ def create_app(settings: Settings, with_voice: bool = True) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        lifespan=_relay_events,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.events = EventHub()
@@ -74,6 +83,7 @@ def create_app(settings: Settings, with_voice: bool = True) -> FastAPI:
     app.include_router(routes_desk.router)
     app.include_router(routes_review.router)
     app.include_router(routes_camera.router)
+    app.include_router(routes_clips.router)
     app.include_router(routes_pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

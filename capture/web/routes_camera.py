@@ -40,6 +40,12 @@ class Cameras:
                 camera = self._by_station[station] = browser_camera(station, self._settings)
             return camera
 
+    def close_all(self) -> None:
+        with self._lock:
+            cameras = list(self._by_station.values())
+        for camera in cameras:
+            camera.close()
+
 
 @router.post("/api/frames")
 async def camera_frame(

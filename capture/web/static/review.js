@@ -28,6 +28,7 @@ function card(entry) {
   img.src = entry.photo_url;
   img.onerror = () => img.replaceWith(el("p", "—"));
   photo.append(img);
+  showScanClips(entry.scan_id, photo); // the parcel's packing video beside its photo (clips.js)
   const body = el("div");
   body.append(el("p", `#${entry.id} · ${clock(entry.created_at)}`), el("p", reasonsText(entry.reason_words), "reasons"));
   if (entry.detail) body.append(el("p", entry.detail, "detail"));
@@ -180,6 +181,7 @@ document.getElementById("history-form").addEventListener("submit", async (e) => 
   box.replaceChildren(...found.decisions.map((d) =>
     el("p", `${clock(d.at)} ${d.actor} ${d.action} ${d.status} ${d.waybill || "-"} ${d.order_tid || "-"} ${d.detail || ""}`)));
   for (const j of found.jobs) box.append(el("p", `job ${j.id}: ${j.order} ${j.waybill} ${j.status}`));
+  showKeyClips(key, box); // packing videos of the waybill or order (clips.js)
 });
 
 async function refresh() {
