@@ -191,6 +191,7 @@ class OrderRef:
     phone_tail: str
     address: str
     waybill: str | None
+    shop: str = "default"  # capture.shops.DEFAULT_SHOP; which of the seller's shops it is in
 
 
 @dataclass(frozen=True)

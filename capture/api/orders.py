@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from capture.api.runtime import database
+from capture.marketplaces import registry
 from capture.settings import Settings
+from capture.shops import DEFAULT_SHOP
 from capture.store import repo
 from capture.store.db import session_scope
 from capture.store.orders_import import ImportReport
@@ -13,10 +15,15 @@ from capture.store.orders_import import import_orders as read_into
 from capture.types import OrderRef
 
 
-def import_orders(path: Path, settings: Settings) -> ImportReport:
-    """Read an order export (CSV, GBK or UTF-8) and store its orders, in one transaction."""
+def import_orders(path: Path, settings: Settings, shop: str = DEFAULT_SHOP) -> ImportReport:
+    """Read a shop's order export (CSV, GBK or UTF-8) and store its orders, in one transaction.
+
+    The shop's marketplace says what its order numbers look like and what
+    its statuses mean.
+    """
+    dialect = registry.dialect(settings.shop(shop).marketplace)
     with session_scope(database(settings)) as session:
-        return read_into(session, path)
+        return read_into(session, path, shop=shop, dialect=dialect)
 
 
 def order_count(settings: Settings) -> int:

@@ -11,11 +11,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_cache_dir
-
 from capture.api.runtime import database
 from capture.errors import QueueActionError
-from capture.settings import APP_NAME, Settings
+from capture.marketplaces import registry
+from capture.marketplaces.router import ShopRouter
+from capture.settings import Settings
+from capture.shops import DEFAULT_SHOP
 from capture.store import job_views, jobs
 from capture.store.db import session_scope
 from capture.store.order_source import upsert_orders
@@ -24,10 +25,6 @@ from capture.upload.connector import Connector
 from capture.upload.csv_export import ENCODINGS, ExportReport, export_pending
 from capture.upload.queue import Outbox, QueueChange
 from capture.upload.single_worker import sqlite_single_worker
-from capture.upload.taobao import TaobaoConnector
-from capture.upload.taobao_carriers import CompanyDirectory, cache_path, parse_overrides
-from capture.upload.taobao_orders import SOURCE as PULL_SOURCE
-from capture.upload.taobao_orders import pull_pages
 from capture.upload.top_client import TopClient
 from capture.upload.webhook import WebhookConnector
 from capture.upload.worker import (
@@ -40,26 +37,37 @@ from capture.upload.worker import (
 
 
 def taobao_client(settings: Settings, env: Mapping[str, str] | None = None) -> TopClient:
+    """The default shop's Taobao client (today's WAYBILL_TAOBAO_* secrets)."""
     return TopClient(credentials.load_taobao(settings, env), settings.upload_timeout_s)
 
 
-def _cache_dir(settings: Settings) -> Path:
-    return Path(settings.cache_dir).expanduser() if settings.cache_dir else Path(user_cache_dir(APP_NAME))
+def _marketplace_of(settings: Settings) -> Callable[[str], str]:
+    def of(shop: str) -> str:
+        return settings.shop(shop).marketplace
+
+    return of
 
 
-def make_connector(settings: Settings, name: str | None = None, env: Mapping[str, str] | None = None) -> Connector:
+def _router(settings: Settings, env: Mapping[str, str] | None, shops: tuple[str, ...]) -> ShopRouter:
+    router = ShopRouter(registry.ShopConnectors(settings, env).builder(), _marketplace_of(settings))
+    # Shops named (or, without names, the configured ones, else the default shop) are built
+    # now: missing secrets fail before anything is locked.  Others are built when a job needs them.
+    for shop in shops or tuple(s.name for s in settings.shops) or (DEFAULT_SHOP,):
+        router.prepare(shop)
+    return router
+
+
+def make_connector(
+    settings: Settings,
+    name: str | None = None,
+    env: Mapping[str, str] | None = None,
+    shops: tuple[str, ...] = (),
+) -> Connector:
+    """The webhook, or each job's own shop's marketplace connector (`taobao`, the old name, means the same)."""
     name = name or settings.upload_connector
     if name == "webhook":
         return WebhookConnector(credentials.load_webhook(settings, env), settings.upload_timeout_s)
-    creds = credentials.load_taobao(settings, env)
-    client = TopClient(creds, settings.upload_timeout_s)
-    directory = CompanyDirectory(
-        client,
-        cache_path(_cache_dir(settings), creds.endpoint),
-        settings.taobao_companies_max_age_s,
-        parse_overrides(settings.taobao_carrier_codes),
-    )
-    return TaobaoConnector(client, directory)
+    return _router(settings, env, shops)
 
 
 def run_upload(
@@ -70,13 +78,20 @@ def run_upload(
     on_result: Callable[[JobResult], None] | None = None,
     env: Mapping[str, str] | None = None,
     handle_signals: bool = True,
+    shops: tuple[str, ...] = (),
 ) -> WorkerReport:
-    """Run one worker until stopped (or, with `until_empty`, until nothing is left to send)."""
-    chosen = make_connector(settings, connector, env)  # missing secrets fail before anything is locked
+    """Run one worker until stopped (or, with `until_empty`, until nothing is left to send).
+
+    `shops`: send only these shops' jobs (empty: every shop's).
+    """
+    for shop in shops:
+        settings.shop(shop)  # an unknown name fails here, naming the known ones
+    chosen = make_connector(settings, connector, env, shops)  # missing secrets fail before anything is locked
     engine = database(settings)
     stop = stop or threading.Event()
+    recorded_as = chosen.connector_name if isinstance(chosen, ShopRouter) else chosen.name
     with sqlite_single_worker(settings.db_url):
-        outbox = Outbox(engine, settings, new_worker_id(), chosen.name)
+        outbox = Outbox(engine, settings, new_worker_id(), recorded_as, shops=shops)
         worker = Worker(outbox, chosen, settings, until_empty=until_empty, stop=stop, on_result=on_result)
         if not handle_signals:
             return worker.run()
@@ -114,28 +129,36 @@ def export_csv(settings: Settings, path: Path, encoding: str = ENCODINGS[0]) -> 
 
 @dataclass(frozen=True)
 class PullReport:
-    pages: int
+    shop: str
+    marketplace: str  # its title: "Taobao/Tmall", "Pinduoduo"
+    pages: int  # calls made
     added: int
     updated: int
     unchanged: int
     skipped: int
+    elsewhere: int  # order numbers another shop already has: left alone
 
 
-def pull_orders(settings: Settings, env: Mapping[str, str] | None = None) -> PullReport:
-    """Fetch every order awaiting shipment from Taobao into the orders table.
+def pull_orders(settings: Settings, env: Mapping[str, str] | None = None, shop: str = DEFAULT_SHOP) -> PullReport:
+    """Fetch the shop's orders awaiting shipment from its marketplace into the orders table.
 
-    All pages are fetched before anything is written: a pull that fails
+    Everything is fetched before anything is written: a pull that fails
     half-way changes nothing.
     """
-    client = taobao_client(settings, env)
-    pages = list(pull_pages(client, settings.taobao_page_size))
-    rows = [row for page in pages for row in page.rows]
+    ctx = registry.context(settings, shop, env)
+    market = registry.of_shop(ctx.shop)
+    pulled = market.pull(ctx)
     with session_scope(database(settings)) as session:
-        counts = upsert_orders(session, rows, source=PULL_SOURCE)
+        counts = upsert_orders(session, pulled.rows, source=pulled.source, shop=shop)
+    if pulled.after_commit:
+        pulled.after_commit()
     return PullReport(
-        pages=len(pages),
+        shop=shop,
+        marketplace=market.title,
+        pages=pulled.pages,
         added=counts.added,
         updated=counts.updated,
         unchanged=counts.unchanged,
-        skipped=sum(page.skipped for page in pages),
+        skipped=pulled.skipped,
+        elsewhere=len(counts.elsewhere),
     )

@@ -31,7 +31,7 @@ REPORT_ORDER = (
 )
 STATUSES = tuple(s.value for s in JobStatus)
 QUEUE_HEADER = (
-    f"{'id':>5}  {'order':<20} {'waybill':<18} {'carrier':<8} {'status':<10} {'queued at (UTC)':<19} "
+    f"{'id':>5}  {'order':<23} {'shop':<12} {'waybill':<18} {'carrier':<8} {'status':<10} {'queued at (UTC)':<19} "
     f"{'tries':>5}  {'next attempt (UTC)':<19}  last error"
 )
 
@@ -46,6 +46,13 @@ def register(commands: Commands, parents: Parents) -> None:
     )
     upload.add_argument("--connector", choices=UPLOAD_CONNECTORS, help="default taobao (env WAYBILL_UPLOAD_CONNECTOR)")
     upload.add_argument("--json", action="store_true", help="one JSON object per attempt on stdout")
+    upload.add_argument(
+        "--shop",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="send only this shop's jobs (repeatable; default all)",
+    )
     upload.set_defaults(run=cmd_upload)
     _register_queue(commands, parents.common)
 
@@ -100,7 +107,9 @@ def cmd_upload(args: argparse.Namespace, out: TextIO) -> int:
         else:
             print(attempt_line(result), file=out, flush=True)
 
-    report = api.run_upload(settings, connector=args.connector, until_empty=args.until_empty, on_result=show)
+    report = api.run_upload(
+        settings, connector=args.connector, until_empty=args.until_empty, on_result=show, shops=tuple(args.shop)
+    )
     print(format_report(report), file=sys.stderr if args.json else out)
     return 0
 
@@ -140,7 +149,7 @@ def queue_row(job: JobView) -> str:
         job.last_error if len(job.last_error) <= ERROR_COLUMN_CHARS else job.last_error[: ERROR_COLUMN_CHARS - 1] + "…"
     )
     return (
-        f"{job.id:>5}  {job.order_tid:<20} {job.waybill:<18} {job.carrier:<8} {job.status:<10} "
+        f"{job.id:>5}  {job.order_tid:<23} {job.shop:<12} {job.waybill:<18} {job.carrier:<8} {job.status:<10} "
         f"{_when(job.created_at):<19} {job.attempts:>5}  {next_attempt:<19}  {error}"
     )
 

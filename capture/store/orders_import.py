@@ -25,7 +25,18 @@ from sqlmodel import Session
 
 from capture.errors import InputFileError
 from capture.pipeline.carriers import by_name, canonical
-from capture.store.order_source import InvalidOrderRow, OrderRow, mask_phone, parse_order_status, upsert_orders
+from capture.shops import DEFAULT_SHOP
+from capture.store.order_source import (
+    ALL_DIGITS,
+    TAOBAO_DIALECT,
+    Dialect,
+    InvalidOrderRow,
+    OrderNumberRule,
+    OrderRow,
+    mask_phone,
+    parse_order_status,
+    upsert_orders,
+)
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +254,7 @@ def clean_value(raw: str) -> str:
     return value
 
 
-def _order_number(raw: str) -> str:
+def _order_number(raw: str, rule: OrderNumberRule = ALL_DIGITS) -> str:
     tid = unicodedata.normalize("NFKC", raw)  # full-width digits -> ASCII
     if not tid:
         raise RowRejected(f"no order number ({TID.label} is empty)")
@@ -251,8 +262,8 @@ def _order_number(raw: str) -> str:
         raise RowRejected(
             f"order number {tid!r} was rounded by Excel; export again and import the file without opening it in Excel"
         )
-    if not (tid.isascii() and tid.isdigit()):
-        raise RowRejected(f"order number {tid!r} is not all digits")
+    if not (tid.isascii() and rule.accepts(tid)):
+        raise RowRejected(f"order number {tid!r} is not {rule.description}")
     return tid
 
 
@@ -294,15 +305,17 @@ def _check_width(cells: list[str], width: int) -> None:
         )
 
 
-def _order_row(cells: list[str], positions: dict[str, int], width: int, line: int) -> OrderRow:
+def _order_row(
+    cells: list[str], positions: dict[str, int], width: int, line: int, dialect: Dialect = TAOBAO_DIALECT
+) -> OrderRow:
     _check_width(cells, width)
     value = {column.field: _cell(cells, positions, column.field) for column in COLUMNS}
-    tid = _order_number(value[TID.field])
+    tid = _order_number(value[TID.field], dialect.order_number)
     masked, tail = _phone(value[MOBILE.field], value[LANDLINE.field])
     try:
         return OrderRow(
             tid=tid,
-            status=parse_order_status(value[STATUS.field]),
+            status=parse_order_status(value[STATUS.field], dialect.statuses),
             status_raw=value[STATUS.field],
             buyer=value[BUYER.field],
             receiver_name=value[RECEIVER_NAME.field],
@@ -318,7 +331,7 @@ def _order_row(cells: list[str], positions: dict[str, int], width: int, line: in
         raise RowRejected(f"{LABEL_OF_FIELD.get(exc.field, exc.field)} {exc.reason}") from exc
 
 
-def read_orders_export(path: Path) -> ParsedExport:
+def read_orders_export(path: Path, dialect: Dialect = TAOBAO_DIALECT) -> ParsedExport:
     """Parse an order export into rows and per-line problems.  No database.
 
     Raises InputFileError when the file is missing or is not an order export.
@@ -334,7 +347,7 @@ def read_orders_export(path: Path) -> ParsedExport:
     problems: list[RowProblem] = []
     for line, cells in body:
         try:
-            row = _order_row(cells, positions, len(header), line)
+            row = _order_row(cells, positions, len(header), line, dialect)
         except RowRejected as exc:
             problems.append(RowProblem(line, str(exc)))
             continue
@@ -348,10 +361,16 @@ def read_orders_export(path: Path) -> ParsedExport:
     return ParsedExport(rows=rows, problems=sorted(problems, key=lambda problem: problem.line))
 
 
-def import_orders(session: Session, path: Path) -> ImportReport:
-    """Read an order export and store its orders.  The caller commits."""
-    parsed = read_orders_export(path)
-    counts = upsert_orders(session, parsed.rows, source=str(path.resolve()))
+def import_orders(
+    session: Session, path: Path, shop: str = DEFAULT_SHOP, dialect: Dialect = TAOBAO_DIALECT
+) -> ImportReport:
+    """Read an order export and store its orders under `shop`.  The caller commits."""
+    parsed = read_orders_export(path, dialect)
+    counts = upsert_orders(session, parsed.rows, source=str(path.resolve()), shop=shop)
+    taken = [
+        RowProblem(row.line, f"order {row.tid} belongs to shop {other}; not imported into shop {shop}")
+        for row, other in counts.elsewhere
+    ]
     log.info(
         "imported %s: %d added, %d updated, %d unchanged, %d problems",
         path,
@@ -364,5 +383,5 @@ def import_orders(session: Session, path: Path) -> ImportReport:
         added=counts.added,
         updated=counts.updated,
         unchanged=counts.unchanged,
-        problems=parsed.problems,
+        problems=sorted([*parsed.problems, *taken], key=lambda problem: problem.line),
     )

@@ -30,6 +30,7 @@ class Shipment:
     waybill: str
     carrier: str  # our carrier code (capture.pipeline.carriers)
     queued_at: datetime
+    shop: str = "default"  # capture.shops.DEFAULT_SHOP: whose order, whose credentials
 
 
 @dataclass(frozen=True)
