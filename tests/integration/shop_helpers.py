@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from capture.store.db import session_scope
@@ -16,6 +17,15 @@ from tests.integration.upload_helpers import FAST
 
 PDD_SHOP = "pdd_main"
 BASE_PDD = 531418387930000
+
+
+@pytest.fixture
+def fake_pdd() -> Iterator[FakePdd]:
+    """A loopback Pinduoduo router, fresh per test, with distinctive secrets to grep outputs for."""
+    with FakePdd(
+        client_id="PDDCLIENT-27182818", client_secret="PDDSECRET-31415926", access_token="PDDTOKEN-16180339"
+    ) as fake:
+        yield fake
 
 
 def pdd_sn(n: int) -> str:

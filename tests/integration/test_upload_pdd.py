@@ -21,16 +21,8 @@ from capture.shops import ShopConfig
 from capture.store.job_views import JobView
 from capture.upload.worker import WorkerReport
 from tests.fakes.pdd_server import INFO, SEND, FakePdd, Fault
-from tests.integration.shop_helpers import PDD_SHOP, pdd_secrets, pdd_sn, store_orders
+from tests.integration.shop_helpers import PDD_SHOP, fake_pdd, pdd_secrets, pdd_sn, store_orders
 from tests.integration.upload_helpers import queue_jobs, sf, upload_settings
-
-
-@pytest.fixture
-def fake_pdd() -> FakePdd:
-    with FakePdd(
-        client_id="PDDCLIENT-27182818", client_secret="PDDSECRET-31415926", access_token="PDDTOKEN-16180339"
-    ) as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -42,6 +34,9 @@ def settings(tmp_path: Path, upload_home: Path, fake_pdd: FakePdd) -> Settings:
 @pytest.fixture
 def engine(settings: Settings) -> Engine:
     return api.database(settings)
+
+
+__all__ = ["fake_pdd"]  # a fixture, used by name
 
 
 def queue_pdd(engine: Engine, fake: FakePdd, count: int) -> list[str]:
