@@ -13,12 +13,9 @@ from capture.shops import MARKETPLACE_NAMES, ShopConfig
 from capture.store.order_source import Dialect
 from capture.upload.connector import Connector
 
-MARKETPLACES: Mapping[str, Marketplace] = {m.name: m for m in (taobao.MARKETPLACE, pdd.MARKETPLACE)}
+MARKETPLACES: Mapping[str, Marketplace] = {m.name: m for m in (taobao.MARKETPLACE, pdd.MARKETPLACE, douyin.MARKETPLACE)}
 # Every marketplace a shop may name can import its export, connector or not.
-DIALECTS: Mapping[str, Dialect] = {
-    **{name: m.dialect for name, m in MARKETPLACES.items()},
-    "douyin": douyin.DOUYIN_DIALECT,
-}
+DIALECTS: Mapping[str, Dialect] = {name: m.dialect for name, m in MARKETPLACES.items()}
 
 
 def dialect(name: str) -> Dialect:

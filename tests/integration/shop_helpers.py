@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from capture.store.db import session_scope
 from capture.store.order_source import OrderRow, upsert_orders
 from capture.types import OrderStatus
+from tests.fakes.douyin_server import FakeDouyin
 from tests.fakes.pdd_server import FakePdd
 from tests.integration.upload_helpers import FAST
 
@@ -75,3 +76,28 @@ def shop_worker_env(
     for name, value in {**FAST, **settings}.items():
         env["WAYBILL_" + name.upper()] = str(value)
     return env
+
+
+DOUYIN_SHOP = "douyin_main"
+BASE_DOUYIN = 4981234567890120000
+
+
+def douyin_id(n: int) -> str:
+    return str(BASE_DOUYIN + n)
+
+
+@pytest.fixture
+def fake_douyin() -> Iterator[FakeDouyin]:
+    """A loopback Douyin gateway, fresh per test, with distinctive secrets."""
+    with FakeDouyin(app_key="DYKEY-27182818", app_secret="DYSECRET-31415926", access_token="DYTOKEN-16180339") as fake:
+        yield fake
+
+
+def douyin_secrets(fake: FakeDouyin, shop: str = DOUYIN_SHOP, sign_method: str = "md5") -> dict[str, str]:
+    prefix = f"WAYBILL_SHOP_{shop.upper()}_"
+    return {
+        prefix + "APP_KEY": fake.app_key,
+        prefix + "APP_SECRET": fake.app_secret,
+        prefix + "ACCESS_TOKEN": fake.access_token,
+        prefix + "SIGN_METHOD": sign_method,
+    }
