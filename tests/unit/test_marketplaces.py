@@ -12,7 +12,7 @@ from capture.marketplaces import registry
 from capture.marketplaces.pdd.client import sign
 from capture.marketplaces.pdd.orders import PDD_DIALECT, api_status, order_to_row
 from capture.pipeline.extract import ORDER_NUMBER
-from capture.pipeline.match import decide
+from capture.pipeline.match import MatchPolicy, decide
 from capture.shops import MARKETPLACE_NAMES
 from capture.store import repo
 from capture.store.db import open_engine, session_scope
@@ -141,3 +141,14 @@ def test_an_order_number_held_by_another_shop_is_not_moved(two_shops) -> None:
     assert (counts.added, counts.updated, [other for _r, other in counts.elsewhere]) == (0, 0, ["pdd_main"])
     with session_scope(two_shops) as session:
         assert repo.SqlOrderLookup(session).by_tid(PDD_ORDER).shop == "pdd_main"  # type: ignore[union-attr]
+
+
+def test_a_shops_own_carriers_decide_for_its_orders_and_the_global_setting_for_the_rest(two_shops) -> None:
+    policy = MatchPolicy(carriers_by_shop={"pdd_main": frozenset({"ZTO"})})
+    with session_scope(two_shops) as session:
+        lookup = repo.SqlOrderLookup(session)
+        pdd = decide(facts([PDD_ORDER]), lookup, policy)
+        taobao = decide(facts(["2751925651837878487"]), lookup, policy)
+    assert pdd.status is Status.REJECTED and pdd.reasons == (Reason.CARRIER_NOT_USED,)
+    assert "shop pdd_main does not ship with SF" in pdd.detail
+    assert taobao.status is Status.QUEUED
