@@ -8,10 +8,14 @@
     WAYBILL_WEBHOOK_URL          secret (such URLs often carry a token)
     WAYBILL_WEBHOOK_SECRET       secret (HMAC key)
 
+    WAYBILL_SHOP_<NAME>_<KEY>    a named shop's secrets ([shops.NAME] in the settings;
+                                 the keys per marketplace are in capture/marketplaces/*/)
+
 The file (settings `secrets_file` / WAYBILL_SECRETS_FILE, else
 secrets.toml in the user config dir if it exists) uses the same names in
-lower case without the prefix (`taobao_app_key = "..."`); the environment
-wins over it.  A file other users can read is refused: `chmod 600 FILE`.
+lower case without the prefix (`taobao_app_key = "..."`,
+`shop_pdd_main_client_secret = "..."`); the environment wins over it.  A
+file other users can read is refused: `chmod 600 FILE`.
 
 Secrets are kept in `Secret`, whose repr and str are "***": a secret
 printed, logged or formatted by mistake shows nothing.  They are never put

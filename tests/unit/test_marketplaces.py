@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from capture import settings as settings_mod
-from capture.errors import SettingsError
+from capture.errors import CredentialsError, SettingsError
 from capture.marketplaces import registry
+from capture.marketplaces.pdd import credentials as pdd_credentials
 from capture.marketplaces.pdd.client import sign
 from capture.marketplaces.pdd.orders import PDD_DIALECT, api_status, order_to_row
 from capture.pipeline.extract import ORDER_NUMBER
@@ -152,3 +153,24 @@ def test_a_shops_own_carriers_decide_for_its_orders_and_the_global_setting_for_t
     assert pdd.status is Status.REJECTED and pdd.reasons == (Reason.CARRIER_NOT_USED,)
     assert "shop pdd_main does not ship with SF" in pdd.detail
     assert taobao.status is Status.QUEUED
+
+
+def test_a_shops_secrets_come_from_the_owner_only_file_and_the_environment_wins(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        'shop_pdd_main_client_id = "file-id"\nshop_pdd_main_client_secret = "file-secret"\n'
+        'shop_pdd_main_access_token = "file-token"\n',
+        encoding="utf-8",
+    )
+    secrets.chmod(0o600)
+    settings = load(tmp_path, f'secrets_file = "{secrets}"\n[shops.pdd_main]\nmarketplace = "pdd"\n')
+    env = {"WAYBILL_SHOP_PDD_MAIN_ACCESS_TOKEN": "env-token"}
+
+    creds = pdd_credentials.load(registry.context(settings, "pdd_main", env))
+
+    assert (creds.client_id.reveal(), creds.access_token.reveal()) == ("file-id", "env-token")
+    assert "file-secret" not in repr(creds)
+    secrets.chmod(0o640)
+    with pytest.raises(CredentialsError) as raised:
+        pdd_credentials.load(registry.context(settings, "pdd_main", env))
+    assert "chmod 600" in str(raised.value)
