@@ -156,3 +156,39 @@ def test_a_banned_shop_waits_while_the_other_shop_goes_on(
     assert max(fake_taobao.stats.ship_times) - started < 3.0  # Taobao's jobs did not wait for Pinduoduo's ban
     assert min(fake_pdd.stats.ship_times) - started >= 3.0
     assert fake_pdd.stats.ships == {o: 1 for o in pdd_orders}
+
+
+def test_three_shops_on_two_marketplaces_each_parcel_goes_to_its_own_shop(
+    tmp_path: Path, upload_home: Path, fake_pdd: FakePdd, fake_taobao: FakeTaobao
+) -> None:
+    with FakeTaobao(app_key="TMALLKEY-1234", app_secret="TMALLSECRET-5678", session="TMALLSESSION-9012") as tmall:
+        shops = (
+            ShopConfig(name="tmall_main", marketplace="taobao", endpoint=tmall.url),
+            ShopConfig(name=PDD_SHOP, marketplace="pdd", endpoint=fake_pdd.url),
+        )
+        settings = upload_settings(f"sqlite:///{tmp_path / 'w.db'}", tmp_path / "cache", shops=shops)
+        engine = api.database(settings)
+        by_shop: dict[str, tuple[list[str], FakeTaobao | FakePdd]] = {
+            "default": ([tid(n) for n in range(3)], fake_taobao),
+            "tmall_main": ([tid(100 + n) for n in range(3)], tmall),
+            PDD_SHOP: ([pdd_sn(n) for n in range(3)], fake_pdd),
+        }
+        for shop, (orders, fake) in by_shop.items():
+            fake.add_orders(*orders)
+            store_orders(engine, shop, orders)
+        pile = [o for orders, _fake in by_shop.values() for o in orders]
+        queue_jobs(engine, [(o, sf(n), "SF") for n, o in enumerate(pile[::-1])])  # one mixed pile
+        secrets = {
+            **credentials_env(fake_taobao),
+            **pdd_secrets(fake_pdd),
+            "WAYBILL_SHOP_TMALL_MAIN_APP_KEY": tmall.app_key,
+            "WAYBILL_SHOP_TMALL_MAIN_APP_SECRET": tmall.app_secret,
+            "WAYBILL_SHOP_TMALL_MAIN_SESSION": tmall.session,
+        }
+
+        report = api.run_upload(settings, until_empty=True, env=secrets, handle_signals=False)
+
+        assert report.count("sent") == 9
+        for shop, (orders, fake) in by_shop.items():
+            assert fake.stats.ships == {o: 1 for o in orders}, shop  # each platform saw its own shop's orders only
+        assert {j.shop for j in api.list_jobs(settings) if j.order_tid in by_shop["tmall_main"][0]} == {"tmall_main"}
