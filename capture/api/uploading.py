@@ -131,7 +131,7 @@ def export_csv(settings: Settings, path: Path, encoding: str = ENCODINGS[0]) -> 
 class PullReport:
     shop: str
     marketplace: str  # its title: "Taobao/Tmall", "Pinduoduo"
-    pages: int  # calls made
+    pages: int  # pages of order lists fetched
     added: int
     updated: int
     unchanged: int

@@ -88,7 +88,7 @@ def test_orders_pull_for_a_pinduoduo_shop_is_full_first_then_by_update_time(
 
     code, out, err = run(["orders", "pull", "--shop", PDD_SHOP], env)
     assert code == 0, err
-    assert "from Pinduoduo for shop pdd_main: 150 added" in out
+    assert "pulled 2 page(s) from Pinduoduo for shop pdd_main: 150 added" in out
     assert fake_pdd.stats.calls[LIST] == 2 and fake_pdd.stats.calls[INFO] == 150
 
     fake_pdd.refund(pdd_sn(7))  # changed since: the next pull asks only for what changed

@@ -60,12 +60,12 @@ def pull(ctx: ShopContext) -> Pulled:
     mark = watermark_path(_cache_dir(ctx), ctx.shop.name)
     since, started = read_watermark(mark), now_s()
     if since is not None and 0 <= started - since <= MAX_INCREMENT_S:
-        rows, calls, skipped = increment_pull(pdd, ctx.shop.name, since, started)
+        rows, pages, skipped = increment_pull(pdd, ctx.shop.name, since, started)
         source = "pdd:pdd.order.number.list.increment.get"
     else:
-        rows, calls, skipped = full_pull(pdd, ctx.shop.name)
+        rows, pages, skipped = full_pull(pdd, ctx.shop.name)
         source = f"pdd:{LIST_METHOD}"
-    return Pulled(rows, calls, skipped, source, after_commit=lambda: write_watermark(mark, started))
+    return Pulled(rows, pages, skipped, source, after_commit=lambda: write_watermark(mark, started))
 
 
 MARKETPLACE = Marketplace(

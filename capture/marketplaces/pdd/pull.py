@@ -97,17 +97,16 @@ def _order_numbers(client: PddClient, shop: str) -> Iterator[list[str]]:
 
 
 def full_pull(client: PddClient, shop: str) -> tuple[list[OrderRow], int, int]:
-    """(rows, calls, skipped): every order awaiting shipment, with its details."""
+    """(rows, pages, skipped): every order awaiting shipment, with its details (one call per order)."""
     orders: list[Any] = []
-    calls = 0
+    pages = 0
     for numbers in _order_numbers(client, shop):
-        calls += 1
+        pages += 1
         for order_sn in numbers:
             info = call(client, shop, INFO_METHOD, {"order_sn": order_sn}, INFO_KEY).body.get("order_info")
-            calls += 1
             orders.append(info if isinstance(info, dict) else {"order_sn": order_sn})
     rows, skipped = _rows(orders)
-    return rows, calls, skipped
+    return rows, pages, skipped
 
 
 def _window(client: PddClient, shop: str, start: int, end: int) -> tuple[list[Any], int]:
@@ -130,6 +129,7 @@ def _window(client: PddClient, shop: str, start: int, end: int) -> tuple[list[An
 
 
 def increment_pull(client: PddClient, shop: str, since: int, until: int) -> tuple[list[OrderRow], int, int]:
+    """(rows, pages, skipped): every order changed since `since`, whatever its status now."""
     orders: list[Any] = []
     calls = 0
     start = since - OVERLAP_S
