@@ -192,3 +192,22 @@ def test_three_shops_on_two_marketplaces_each_parcel_goes_to_its_own_shop(
         for shop, (orders, fake) in by_shop.items():
             assert fake.stats.ships == {o: 1 for o in orders}, shop  # each platform saw its own shop's orders only
         assert {j.shop for j in api.list_jobs(settings) if j.order_tid in by_shop["tmall_main"][0]} == {"tmall_main"}
+
+
+def test_a_second_taobao_shop_pulls_with_its_own_secrets(tmp_path: Path, upload_home: Path) -> None:
+    with FakeTaobao(app_key="TMALLKEY-1234", app_secret="TMALLSECRET-5678", session="TMALLSESSION-9012") as tmall:
+        tmall.add_orders(*(tid(n) for n in range(5)))
+        shop = ShopConfig(name="tmall_main", marketplace="taobao", endpoint=tmall.url)
+        settings = upload_settings(f"sqlite:///{tmp_path / 'w.db'}", tmp_path / "cache", shops=(shop,))
+        secrets = {
+            "WAYBILL_SHOP_TMALL_MAIN_APP_KEY": tmall.app_key,
+            "WAYBILL_SHOP_TMALL_MAIN_APP_SECRET": tmall.app_secret,
+            "WAYBILL_SHOP_TMALL_MAIN_SESSION": tmall.session,
+        }
+
+        report = api.pull_orders(settings, env=secrets, shop="tmall_main")
+
+        assert (report.added, report.marketplace) == (5, "Taobao")
+        assert not tmall.stats.refused  # signed with this shop's secret, not the default shop's
+        found = find_order(tid(3), settings)
+        assert found is not None and found.shop == "tmall_main"

@@ -174,3 +174,11 @@ def test_a_shops_secrets_come_from_the_owner_only_file_and_the_environment_wins(
     with pytest.raises(CredentialsError) as raised:
         pdd_credentials.load(registry.context(settings, "pdd_main", env))
     assert "chmod 600" in str(raised.value)
+
+
+def test_douyin_order_numbers_and_export_statuses() -> None:
+    dialect = registry.dialect("douyin")
+    assert dialect.order_number.accepts("4981234567890123456")
+    assert not dialect.order_number.accepts(PDD_ORDER)
+    assert parse_order_status("备货中", dialect.statuses) is OrderStatus.AWAITING_SHIPMENT
+    assert parse_order_status("已关闭", dialect.statuses) is OrderStatus.CLOSED
