@@ -31,8 +31,8 @@ REPORT_ORDER = (
 )
 STATUSES = tuple(s.value for s in JobStatus)
 QUEUE_HEADER = (
-    f"{'id':>5}  {'order':<23} {'shop':<12} {'waybill':<18} {'carrier':<8} {'status':<10} {'queued at (UTC)':<19} "
-    f"{'tries':>5}  {'next attempt (UTC)':<19}  last error"
+    f"{'id':>5}  {'order':<23} {'waybill':<18} {'carrier':<8} {'status':<10} {'queued at (UTC)':<19} "
+    f"{'shop':<12} {'tries':>5}  {'next attempt (UTC)':<19}  last error"
 )
 
 
@@ -149,8 +149,8 @@ def queue_row(job: JobView) -> str:
         job.last_error if len(job.last_error) <= ERROR_COLUMN_CHARS else job.last_error[: ERROR_COLUMN_CHARS - 1] + "…"
     )
     return (
-        f"{job.id:>5}  {job.order_tid:<23} {job.shop:<12} {job.waybill:<18} {job.carrier:<8} {job.status:<10} "
-        f"{_when(job.created_at):<19} {job.attempts:>5}  {next_attempt:<19}  {error}"
+        f"{job.id:>5}  {job.order_tid:<23} {job.waybill:<18} {job.carrier:<8} {job.status:<10} "
+        f"{_when(job.created_at):<19} {job.shop:<12} {job.attempts:>5}  {next_attempt:<19}  {error}"
     )
 
 
