@@ -123,8 +123,10 @@ def cancel_jobs(settings: Settings, ids: list[int]) -> QueueChange:
     return queue.cancel(database(settings), ids)
 
 
-def export_csv(settings: Settings, path: Path, encoding: str = ENCODINGS[0]) -> ExportReport:
-    return export_pending(database(settings), path, encoding)
+def export_csv(settings: Settings, path: Path, encoding: str = ENCODINGS[0], shop: str = DEFAULT_SHOP) -> ExportReport:
+    """One shop's pending jobs as a CSV for its back office's bulk shipping."""
+    settings.shop(shop)  # an unknown name fails here, naming the known ones
+    return export_pending(database(settings), path, encoding, shop)
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,9 @@ def _register_queue(commands: Commands, common: argparse.ArgumentParser) -> None
     )
     export.add_argument("file", type=Path, help="a new file (never overwritten)")
     export.add_argument("--encoding", choices=ENCODINGS, default=ENCODINGS[0])
+    export.add_argument(
+        "--shop", default="default", metavar="NAME", help="the shop whose pending jobs to export (one file per shop)"
+    )
     export.set_defaults(run=cmd_queue_export)
 
 
@@ -177,7 +180,7 @@ def cmd_queue_cancel(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_queue_export(args: argparse.Namespace, out: TextIO) -> int:
-    report = api.export_csv(load_settings(args), args.file, args.encoding)
+    report = api.export_csv(load_settings(args), args.file, args.encoding, args.shop)
     if report.exported:
         print(
             f"exported {report.exported} job(s) to {report.path}; they are marked exported and will not be sent",

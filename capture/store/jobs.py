@@ -339,8 +339,10 @@ def cancel(session: Session, ids: Sequence[int]) -> list[int]:
     )
 
 
-def take_for_export(session: Session, exported_to: str) -> list[ExportedJob]:
-    """Mark every pending job exported to `exported_to` and return them, oldest first.
+def take_for_export(session: Session, exported_to: str, shop: str = "default") -> list[ExportedJob]:
+    """Mark every pending job of `shop` exported to `exported_to` and return them, oldest first.
+
+    One shop per file: each back office ships only its own shop's orders.
 
     One UPDATE: a job a worker is claiming at the same moment is either
     claimed (then `sending`, not pending, and left out) or exported, never both.
@@ -348,7 +350,7 @@ def take_for_export(session: Session, exported_to: str) -> list[ExportedJob]:
     now = _now(session)
     rows = session.exec(
         update(UploadJob)
-        .where(col(UploadJob.status) == PENDING)
+        .where(col(UploadJob.status) == PENDING, col(UploadJob.shop) == shop)
         .values(
             status=JobStatus.EXPORTED.value, connector="csv", exported_to=exported_to, exported_at=now, updated_at=now
         )

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 
 from capture.errors import InputFileError
 from capture.pipeline.carriers import BY_CODE
+from capture.shops import DEFAULT_SHOP
 from capture.store import jobs
 from capture.store.db import session_scope
 
@@ -66,7 +67,7 @@ def _write_new(path: Path, text: str, encoding: str) -> None:
         os.unlink(tmp)
 
 
-def export_pending(engine: Engine, path: Path, encoding: str = ENCODINGS[0]) -> ExportReport:
+def export_pending(engine: Engine, path: Path, encoding: str = ENCODINGS[0], shop: str = DEFAULT_SHOP) -> ExportReport:
     if encoding not in ENCODINGS:
         raise InputFileError(f"unknown export encoding {encoding!r}", f"use one of {', '.join(ENCODINGS)}")
     path = path.expanduser().resolve()
@@ -79,7 +80,7 @@ def export_pending(engine: Engine, path: Path, encoding: str = ENCODINGS[0]) -> 
     written = False
     try:
         with session_scope(engine) as session:
-            rows = jobs.take_for_export(session, str(path))
+            rows = jobs.take_for_export(session, str(path), shop)
             if rows:
                 try:
                     text = render(rows)

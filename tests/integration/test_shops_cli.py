@@ -211,3 +211,20 @@ def test_a_second_taobao_shop_pulls_with_its_own_secrets(tmp_path: Path, upload_
         assert not tmall.stats.refused  # signed with this shop's secret, not the default shop's
         found = find_order(tid(3), settings)
         assert found is not None and found.shop == "tmall_main"
+
+
+def test_queue_export_writes_one_shops_jobs_only(tmp_path: Path, upload_home: Path, fake_pdd: FakePdd) -> None:
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    env = cli_env(tmp_path, fake_pdd, db)
+    engine = api.database(upload_settings(db, tmp_path / "cache"))
+    store_orders(engine, "default", [tid(1)])
+    store_orders(engine, PDD_SHOP, [pdd_sn(1)])
+    queue_jobs(engine, [(tid(1), sf(1), "SF"), (pdd_sn(1), sf(2), "SF")])
+
+    code, out, err = run(["queue", "export", str(tmp_path / "pdd.csv"), "--shop", PDD_SHOP], env)
+
+    assert code == 0 and "exported 1 job(s)" in out, err
+    assert pdd_sn(1) in (tmp_path / "pdd.csv").read_text(encoding="utf-8-sig")
+    assert tid(1) not in (tmp_path / "pdd.csv").read_text(encoding="utf-8-sig")
+    listed = {j.order_tid: j.status for j in api.list_jobs(upload_settings(db, tmp_path / "cache"))}
+    assert listed == {tid(1): "pending", pdd_sn(1): "exported"}  # the Taobao shop's job is still to be sent
