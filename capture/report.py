@@ -29,6 +29,7 @@ def scan_contract(result: ScanResult) -> dict[str, Any]:
         "candidates": [c.number for c in outcome.candidates],
         "scan_id": result.scan_id,
         "orders": [o.tid for o in outcome.orders],  # more than one: a merged shipment
+        "shop": outcome.order.shop if outcome.order else None,  # which of the seller's shops the order is in
     }
 
 

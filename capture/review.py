@@ -158,7 +158,7 @@ def resolve(session: Session, item_id: int, resolution: Resolution, actor: str, 
     lookup = repo.SqlOrderLookup(session)
     orders = _orders(resolution.orders, item, lookup)
     tids = tuple(o.tid for o in orders)
-    refusal = checks.before_queueing(number, carrier, orders, lookup, policy.shop_carriers)
+    refusal = checks.before_queueing(number, carrier, orders, lookup, policy.shop_carriers, policy.carriers_by_shop)
     if refusal is not None:
         decisions.commit_refusal(session, item, refusal, number, carrier, tids, resolution.note, actor)
         return Resolved(item.id, ReviewState.OPEN, tids, number, carrier, refusal)

@@ -21,6 +21,7 @@ from platformdirs import user_config_dir, user_data_dir
 
 from capture.errors import SettingsError
 from capture.pipeline.carriers import CARRIERS, by_name
+from capture.shops import ShopConfig, find_shop, parse_shops, with_default
 
 APP_NAME = "waybill"
 ENV_PREFIX = "WAYBILL_"
@@ -30,6 +31,7 @@ OCR_ENGINES = ("rapidocr", "paddle")
 UPLOAD_CONNECTORS = ("taobao", "webhook")
 LEASE_TIMEOUTS = 4  # HTTP timeouts one upload lease must cover (see _validate_upload)
 MAX_WATCH_WORKERS = 8
+SHOPS_KEY = "shops"
 MIN_PREVIEW_WIDTH = 320  # narrower previews lose Code128 modules under one pixel
 MIN_VIDEO_HEIGHT = 240  # a lower clip shows neither the goods nor its burned-in waybill
 # A list in one setting (shop_carriers): commas (either width), semicolons,
@@ -132,6 +134,17 @@ class Settings:
     video_height: int = 720  # taller frames are scaled down to this for the clip
     video_keep_days: float = 30.0  # retention by age (clips of an order with an open dispute are kept)
     video_quota_mb: float = 20000.0  # retention by size of all kept clips, oldest removed first
+    # --- shops: the [shops.NAME] tables of the TOML file (capture/shops.py); not from the environment
+    shops: tuple[ShopConfig, ...] = ()
+
+    @property
+    def all_shops(self) -> tuple[ShopConfig, ...]:
+        """Every shop, the default Taobao shop included."""
+        return with_default(self.shops)
+
+    def shop(self, name: str) -> ShopConfig:
+        """The shop called `name`; SettingsError naming the known ones if there is none."""
+        return find_shop(self.shops, name)
 
     def validate(self) -> Settings:
         if self.barcode_engine not in BARCODE_ENGINES:
@@ -183,16 +196,23 @@ class Settings:
     @property
     def shop_carrier_codes(self) -> frozenset[str]:
         """Carrier codes named by shop_carriers (validated in validate())."""
-        names = [n for n in SETTING_LIST_SEPARATORS.split(self.shop_carriers) if n]
-        return frozenset(c.code for c in (by_name(n) for n in names) if c is not None)
+        return carrier_codes(self.shop_carriers)
+
+    def carrier_codes_of_shop(self, name: str) -> frozenset[str]:
+        """The carriers shop `name` ships with: its own shop_carriers, else the global one."""
+        own = self.shop(name).shop_carriers
+        return carrier_codes(own) if own else self.shop_carrier_codes
 
     def _validate_matching(self) -> None:
-        unknown = [n for n in SETTING_LIST_SEPARATORS.split(self.shop_carriers) if n and by_name(n) is None]
-        if unknown:
-            raise SettingsError(
-                f"unknown carrier in shop_carriers: {', '.join(unknown)}",
-                f"use codes or names, comma separated: {', '.join(c.code for c in CARRIERS)}",
-            )
+        named = [("shop_carriers", self.shop_carriers)]
+        named += [(f"[shops.{s.name}] shop_carriers", s.shop_carriers) for s in self.shops]
+        for where, value in named:
+            unknown = [n for n in SETTING_LIST_SEPARATORS.split(value) if n and by_name(n) is None]
+            if unknown:
+                raise SettingsError(
+                    f"unknown carrier in {where}: {', '.join(unknown)}",
+                    f"use codes or names, comma separated: {', '.join(c.code for c in CARRIERS)}",
+                )
         if self.pair_timeout_s <= 0:
             raise SettingsError("pair_timeout_s must be positive", "use 30-120 seconds")
         try:
@@ -247,6 +267,11 @@ class Settings:
             )
 
 
+def carrier_codes(value: str) -> frozenset[str]:
+    names = [n for n in SETTING_LIST_SEPARATORS.split(value) if n]
+    return frozenset(c.code for c in (by_name(n) for n in names) if c is not None)
+
+
 def _coerce(name: str, raw: Any, target: type) -> Any:
     try:
         if target is bool and isinstance(raw, str):
@@ -284,9 +309,13 @@ def load(config: str | None = None, env: Mapping[str, str] | None = None, **over
         unknown = sorted(set(data) - set(types))
         if unknown:
             raise SettingsError(f"unknown settings in {path}: {', '.join(unknown)}", f"known: {', '.join(types)}")
+        if SHOPS_KEY in data:
+            values[SHOPS_KEY] = parse_shops(data.pop(SHOPS_KEY), str(path))
         values.update({k: _coerce(k, v, types[k]) for k, v in data.items()})
 
     for name, target in types.items():
+        if name == SHOPS_KEY:  # tables, not one value: the TOML file only
+            continue
         raw = env.get(ENV_PREFIX + name.upper())
         if raw is not None and raw != "":
             values[name] = _coerce(name, raw, target)

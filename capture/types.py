@@ -193,6 +193,7 @@ class OrderRef:
     address: str
     waybill: str | None
     refund: str = ""  # a RefundState value: "" unknown, none, in_progress, refunded
+    shop: str = "default"  # capture.shops.DEFAULT_SHOP; which of the seller's shops it is in
 
     @property
     def refund_in_progress(self) -> bool:

@@ -120,6 +120,7 @@ def queue_entry_json(job: JobView) -> JSON:
     return {
         "id": job.id,
         "order": job.order_tid,
+        "shop": job.shop,
         "waybill": job.waybill,
         "carrier": job.carrier,
         "status": job.status,

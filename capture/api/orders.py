@@ -6,9 +6,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from capture.api.runtime import database
+from capture.marketplaces import registry
 from capture.pipeline.run import match_policy
 from capture.rematch import RematchReport, rematch_waiting
 from capture.settings import Settings
+from capture.shops import DEFAULT_SHOP
 from capture.store import repo
 from capture.store.db import session_scope
 from capture.store.orders_import import ImportReport
@@ -23,14 +25,17 @@ class OrdersImported(ImportReport):
     rematch: RematchReport = field(default_factory=RematchReport)
 
 
-def import_orders(path: Path, settings: Settings) -> OrdersImported:
-    """Read an order or item report and store it; then match the labels waiting for their order.
+def import_orders(path: Path, settings: Settings, shop: str = DEFAULT_SHOP) -> OrdersImported:
+    """Read a shop's order or item report and store it; then match the labels waiting for their order.
 
-    One transaction: the orders, the item lines, and every rematched label's
-    job, closed review item and audit row commit together or not at all.
+    The shop's marketplace says what its order numbers look like and what
+    its statuses mean.  One transaction: the orders, the item lines, and
+    every rematched label's job, closed review item and audit row commit
+    together or not at all.
     """
+    dialect = registry.dialect(settings.shop(shop).marketplace)
     with session_scope(database(settings)) as session:
-        report = read_into(session, path)
+        report = read_into(session, path, shop=shop, dialect=dialect)
         rematch = rematch_waiting(session, match_policy(settings), f"importing {path.name}")
     return OrdersImported(**{f.name: getattr(report, f.name) for f in fields(report)}, rematch=rematch)
 

@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from platformdirs import user_cache_dir
-
 from capture.api.runtime import database
 from capture.errors import QueueActionError
+from capture.marketplaces import registry
+from capture.marketplaces import taobao as taobao_market
+from capture.marketplaces.plugin import ShopContext
+from capture.marketplaces.router import ShopRouter
 from capture.pipeline.run import match_policy
 from capture.rematch import RematchReport, rematch_waiting
-from capture.settings import APP_NAME, Settings
+from capture.settings import Settings
+from capture.shops import DEFAULT_SHOP
 from capture.store import job_views, jobs, pull_cursor
 from capture.store.db import session_scope
 from capture.store.order_source import upsert_orders
@@ -27,8 +30,6 @@ from capture.upload.connector import Connector
 from capture.upload.csv_export import ENCODINGS, ExportReport, export_pending
 from capture.upload.queue import Outbox, QueueChange
 from capture.upload.single_worker import sqlite_single_worker
-from capture.upload.taobao import TaobaoConnector
-from capture.upload.taobao_carriers import CompanyDirectory, cache_path, parse_overrides
 from capture.upload.taobao_increment import MAX_GAP, changed_pages
 from capture.upload.taobao_orders import SOURCE as PULL_SOURCE
 from capture.upload.taobao_orders import pull_pages
@@ -44,26 +45,37 @@ from capture.upload.worker import (
 
 
 def taobao_client(settings: Settings, env: Mapping[str, str] | None = None) -> TopClient:
+    """The default shop's Taobao client (today's WAYBILL_TAOBAO_* secrets)."""
     return TopClient(credentials.load_taobao(settings, env), settings.upload_timeout_s)
 
 
-def _cache_dir(settings: Settings) -> Path:
-    return Path(settings.cache_dir).expanduser() if settings.cache_dir else Path(user_cache_dir(APP_NAME))
+def _marketplace_of(settings: Settings) -> Callable[[str], str]:
+    def of(shop: str) -> str:
+        return settings.shop(shop).marketplace
+
+    return of
 
 
-def make_connector(settings: Settings, name: str | None = None, env: Mapping[str, str] | None = None) -> Connector:
+def _router(settings: Settings, env: Mapping[str, str] | None, shops: tuple[str, ...]) -> ShopRouter:
+    router = ShopRouter(registry.ShopConnectors(settings, env).builder(), _marketplace_of(settings))
+    # Shops named (or, without names, the configured ones, else the default shop) are built
+    # now: missing secrets fail before anything is locked.  Others are built when a job needs them.
+    for shop in shops or tuple(s.name for s in settings.shops) or (DEFAULT_SHOP,):
+        router.prepare(shop)
+    return router
+
+
+def make_connector(
+    settings: Settings,
+    name: str | None = None,
+    env: Mapping[str, str] | None = None,
+    shops: tuple[str, ...] = (),
+) -> Connector:
+    """The webhook, or each job's own shop's marketplace connector (`taobao`, the old name, means the same)."""
     name = name or settings.upload_connector
     if name == "webhook":
         return WebhookConnector(credentials.load_webhook(settings, env), settings.upload_timeout_s)
-    creds = credentials.load_taobao(settings, env)
-    client = TopClient(creds, settings.upload_timeout_s)
-    directory = CompanyDirectory(
-        client,
-        cache_path(_cache_dir(settings), creds.endpoint),
-        settings.taobao_companies_max_age_s,
-        parse_overrides(settings.taobao_carrier_codes),
-    )
-    return TaobaoConnector(client, directory)
+    return _router(settings, env, shops)
 
 
 def run_upload(
@@ -74,13 +86,20 @@ def run_upload(
     on_result: Callable[[JobResult], None] | None = None,
     env: Mapping[str, str] | None = None,
     handle_signals: bool = True,
+    shops: tuple[str, ...] = (),
 ) -> WorkerReport:
-    """Run one worker until stopped (or, with `until_empty`, until nothing is left to send)."""
-    chosen = make_connector(settings, connector, env)  # missing secrets fail before anything is locked
+    """Run one worker until stopped (or, with `until_empty`, until nothing is left to send).
+
+    `shops`: send only these shops' jobs (empty: every shop's).
+    """
+    for shop in shops:
+        settings.shop(shop)  # an unknown name fails here, naming the known ones
+    chosen = make_connector(settings, connector, env, shops)  # missing secrets fail before anything is locked
     engine = database(settings)
     stop = stop or threading.Event()
+    recorded_as = chosen.connector_name if isinstance(chosen, ShopRouter) else chosen.name
     with sqlite_single_worker(settings.db_url):
-        outbox = Outbox(engine, settings, new_worker_id(), chosen.name)
+        outbox = Outbox(engine, settings, new_worker_id(), recorded_as, shops=shops)
         worker = Worker(outbox, chosen, settings, until_empty=until_empty, stop=stop, on_result=on_result)
         if not handle_signals:
             return worker.run()
@@ -112,33 +131,70 @@ def cancel_jobs(settings: Settings, ids: list[int]) -> QueueChange:
     return queue.cancel(database(settings), ids)
 
 
-def export_csv(settings: Settings, path: Path, encoding: str = ENCODINGS[0]) -> ExportReport:
-    return export_pending(database(settings), path, encoding)
+def export_csv(settings: Settings, path: Path, encoding: str = ENCODINGS[0], shop: str = DEFAULT_SHOP) -> ExportReport:
+    """One shop's pending jobs as a CSV for its back office's bulk shipping."""
+    settings.shop(shop)  # an unknown name fails here, naming the known ones
+    return export_pending(database(settings), path, encoding, shop)
 
 
 @dataclass(frozen=True)
 class PullReport:
-    pages: int
+    shop: str
+    marketplace: str  # its title: "Taobao/Tmall", "Pinduoduo"
+    pages: int  # pages of order lists fetched
     added: int
     updated: int
     unchanged: int
     skipped: int
+    elsewhere: int  # order numbers another shop already has: left alone
     status_kept: int = 0  # orders whose stored status was further along than the pulled one
     changes_since: datetime | None = None  # incremental: changes since this moment were asked for; None: a full pull
     rematch: RematchReport = field(default_factory=RematchReport)
 
 
-def pull_orders(settings: Settings, env: Mapping[str, str] | None = None, full: bool = False) -> PullReport:
-    """Fetch from Taobao what changed since the last pull, or (the first time, `full`, or after a long
-    gap) every order awaiting shipment, into the orders table.
+def pull_orders(
+    settings: Settings, env: Mapping[str, str] | None = None, shop: str = DEFAULT_SHOP, full: bool = False
+) -> PullReport:
+    """Fetch the shop's orders from its marketplace into the orders table; then match the labels waiting for them.
 
-    All pages are fetched before anything is written: a pull that fails
-    half-way changes nothing, and the next one asks from the same point.
+    Taobao: what changed since the last pull, or (the first time, `full`, or
+    after a long gap) every order awaiting shipment.  Everything is fetched
+    before anything is written: a pull that fails half-way changes nothing,
+    and the next one asks from the same point.
     """
-    client = taobao_client(settings, env)
+    ctx = registry.context(settings, shop, env)
+    market = registry.of_shop(ctx.shop)
+    if ctx.shop.marketplace == "taobao":
+        return _pull_taobao(settings, ctx, market.title, full)
+    pulled = market.pull(ctx)
+    with session_scope(database(settings)) as session:
+        counts = upsert_orders(session, pulled.rows, source=pulled.source, shop=shop)
+        rematch = rematch_waiting(session, match_policy(settings), f"pulling orders from {market.title}")
+    if pulled.after_commit:
+        pulled.after_commit()
+    return PullReport(
+        shop=shop,
+        marketplace=market.title,
+        pages=pulled.pages,
+        added=counts.added,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        skipped=pulled.skipped,
+        elsewhere=len(counts.elsewhere),
+        status_kept=len(counts.status_kept),
+        rematch=rematch,
+    )
+
+
+def _pull_taobao(settings: Settings, ctx: ShopContext, title: str, full: bool) -> PullReport:
+    """Taobao's pull, incremental by trades.sold.increment.get from where this shop's last pull got to."""
+    shop = ctx.shop.name
+    client = taobao_market.client(ctx)
+    # The default shop keeps the cursor it had before there were shops.
+    source = PULL_SOURCE if shop == DEFAULT_SHOP else f"{PULL_SOURCE}:{shop}"
     until = datetime.now(UTC)
     with session_scope(database(settings)) as session:
-        since = None if full else pull_cursor.pulled_until(session, PULL_SOURCE)
+        since = None if full else pull_cursor.pulled_until(session, source)
     if since is not None and until - since > MAX_GAP:
         since = None
     if since is None:
@@ -147,15 +203,18 @@ def pull_orders(settings: Settings, env: Mapping[str, str] | None = None, full: 
         pages = list(changed_pages(client, settings.taobao_page_size, since, until))
     rows = [row for page in pages for row in page.rows]
     with session_scope(database(settings)) as session:
-        counts = upsert_orders(session, rows, source=PULL_SOURCE)
-        pull_cursor.advance(session, PULL_SOURCE, until)
-        rematch = rematch_waiting(session, match_policy(settings), "pulling orders from Taobao")
+        counts = upsert_orders(session, rows, source=PULL_SOURCE, shop=shop)
+        pull_cursor.advance(session, source, until)
+        rematch = rematch_waiting(session, match_policy(settings), f"pulling orders from {title}")
     return PullReport(
+        shop=shop,
+        marketplace=title,
         pages=len(pages),
         added=counts.added,
         updated=counts.updated,
         unchanged=counts.unchanged,
         skipped=sum(page.skipped for page in pages),
+        elsewhere=len(counts.elsewhere),
         status_kept=len(counts.status_kept),
         changes_since=since,
         rematch=rematch,

@@ -200,7 +200,7 @@ def _print_decision(e: HistoryEntry, out: TextIO) -> None:
     why = f"  [{', '.join(e.reasons)}]" if e.reasons else ""
     print(
         f"{_local(e.at)}  {e.actor:<22} {e.action:<15} {e.status:<10} {e.waybill or '-':<18} "
-        f"{e.order_tid or '-':<20} {where}{why}",
+        f"{e.order_tid or '-':<23} {e.shop or '-':<12} {where}{why}",
         file=out,
     )
     if e.detail:
@@ -212,7 +212,10 @@ def _print_decision(e: HistoryEntry, out: TextIO) -> None:
 
 def _job_line(j: JobView) -> str:
     error = f", {j.last_error}" if j.last_error else ""
-    return f"upload job {j.id}: order {j.order_tid} {j.waybill} ({j.carrier}) {j.status}, {j.attempts} attempts{error}"
+    return (
+        f"upload job {j.id}: order {j.order_tid} (shop {j.shop}) {j.waybill} ({j.carrier}) {j.status}, "
+        f"{j.attempts} attempts{error}"
+    )
 
 
 # --- pair ------------------------------------------------------------------------------

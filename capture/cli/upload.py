@@ -33,8 +33,8 @@ REPORT_ORDER = (
 )
 STATUSES = tuple(s.value for s in JobStatus)
 QUEUE_HEADER = (
-    f"{'id':>5}  {'order':<20} {'waybill':<18} {'carrier':<8} {'status':<10} {'queued at (UTC)':<19} "
-    f"{'tries':>5}  {'next attempt (UTC)':<19}  last error"
+    f"{'id':>5}  {'order':<23} {'waybill':<18} {'carrier':<8} {'status':<10} {'queued at (UTC)':<19} "
+    f"{'shop':<12} {'tries':>5}  {'next attempt (UTC)':<19}  last error"
 )
 
 
@@ -49,6 +49,13 @@ def register(commands: Commands, parents: Parents) -> None:
     upload.add_argument("--connector", choices=UPLOAD_CONNECTORS, help="default taobao (env WAYBILL_UPLOAD_CONNECTOR)")
     upload.add_argument("--json", action="store_true", help="one JSON object per attempt on stdout")
     upload.add_argument("--metrics-port", type=int, metavar="PORT", help=METRICS_PORT_HELP)
+    upload.add_argument(
+        "--shop",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="send only this shop's jobs (repeatable; default all)",
+    )
     upload.set_defaults(run=cmd_upload)
     _register_queue(commands, parents.common)
 
@@ -86,6 +93,9 @@ def _register_queue(commands: Commands, common: argparse.ArgumentParser) -> None
     )
     export.add_argument("file", type=Path, help="a new file (never overwritten)")
     export.add_argument("--encoding", choices=ENCODINGS, default=ENCODINGS[0])
+    export.add_argument(
+        "--shop", default="default", metavar="NAME", help="the shop whose pending jobs to export (one file per shop)"
+    )
     export.set_defaults(run=cmd_queue_export)
 
 
@@ -106,7 +116,9 @@ def cmd_upload(args: argparse.Namespace, out: TextIO) -> int:
             print(attempt_line(result), file=out, flush=True)
 
     with backups_while_running(settings), serving_metrics(settings):
-        report = api.run_upload(settings, connector=args.connector, until_empty=args.until_empty, on_result=show)
+        report = api.run_upload(
+            settings, connector=args.connector, until_empty=args.until_empty, on_result=show, shops=tuple(args.shop)
+        )
     print(format_report(report), file=sys.stderr if args.json else out)
     return 0
 
@@ -146,8 +158,8 @@ def queue_row(job: JobView) -> str:
         job.last_error if len(job.last_error) <= ERROR_COLUMN_CHARS else job.last_error[: ERROR_COLUMN_CHARS - 1] + "…"
     )
     return (
-        f"{job.id:>5}  {job.order_tid:<20} {job.waybill:<18} {job.carrier:<8} {job.status:<10} "
-        f"{_when(job.created_at):<19} {job.attempts:>5}  {next_attempt:<19}  {error}"
+        f"{job.id:>5}  {job.order_tid:<23} {job.waybill:<18} {job.carrier:<8} {job.status:<10} "
+        f"{_when(job.created_at):<19} {job.shop:<12} {job.attempts:>5}  {next_attempt:<19}  {error}"
     )
 
 
@@ -174,7 +186,7 @@ def cmd_queue_cancel(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_queue_export(args: argparse.Namespace, out: TextIO) -> int:
-    report = api.export_csv(load_settings(args), args.file, args.encoding)
+    report = api.export_csv(load_settings(args), args.file, args.encoding, args.shop)
     if report.exported:
         print(
             f"exported {report.exported} job(s) to {report.path}; they are marked exported and will not be sent",

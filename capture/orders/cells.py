@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from capture.evidence import mask_phones
 from capture.pipeline.carriers import by_name, canonical
+
+if TYPE_CHECKING:
+    from capture.store.order_source import OrderNumberRule
 
 BOM = "\ufeff"
 
@@ -63,7 +67,8 @@ def free_text(value: str) -> str:
     return mask_phones(value) if PHONE_DIGITS_RUN.search(value) else value
 
 
-def order_number(value: str, label: str) -> str:
+def order_number(value: str, label: str, rule: OrderNumberRule | None = None) -> str:
+    """The order number in a cell; `rule`: the shop's marketplace's shape of one (default: all digits, Taobao's)."""
     tid = unicodedata.normalize("NFKC", value)  # full-width digits -> ASCII
     if not tid:
         raise CellRejected(f"no order number ({label} is empty)")
@@ -71,7 +76,10 @@ def order_number(value: str, label: str) -> str:
         raise CellRejected(
             f"order number {tid!r} was rounded by Excel; export again and import the file without opening it in Excel"
         )
-    if not (tid.isascii() and tid.isdigit()):
+    if rule is not None:
+        if not (tid.isascii() and rule.accepts(tid)):
+            raise CellRejected(f"order number {tid!r} is not {rule.description}")
+    elif not (tid.isascii() and tid.isdigit()):
         raise CellRejected(f"order number {tid!r} is not all digits")
     return tid
 

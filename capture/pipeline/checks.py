@@ -8,6 +8,7 @@ people.  The lookup is passed in; no I/O of its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -50,15 +51,34 @@ def waybill_elsewhere(number: str, tids: tuple[str, ...], lookup: QueueLookup) -
     return None
 
 
-def carrier_used(carrier: str, shop_carriers: frozenset[str]) -> Refusal | None:
+def carrier_used(carrier: str, shop_carriers: frozenset[str], shop: str | None = None) -> Refusal | None:
     """The carrier is one the shop ships with (empty setting: any)."""
     if shop_carriers and carrier not in shop_carriers:
+        where = f"shop {shop}" if shop else "the shop"
+        setting = f"[shops.{shop}] shop_carriers" if shop else "shop_carriers"
         return Refusal(
             Status.REJECTED,
             Reason.CARRIER_NOT_USED,
-            f"the shop does not ship with {carrier} (shop_carriers: {', '.join(sorted(shop_carriers))}); "
+            f"{where} does not ship with {carrier} ({setting}: {', '.join(sorted(shop_carriers))}); "
             "if it does now, add it to the setting",
         )
+    return None
+
+
+def carrier_fits(
+    carrier: str,
+    orders: tuple[OrderRef, ...],
+    shop_carriers: frozenset[str],
+    carriers_by_shop: Mapping[str, frozenset[str]],
+) -> Refusal | None:
+    """The carrier is one every order's shop ships with (a shop's own list, else the global one)."""
+    if not orders or not carriers_by_shop:
+        return carrier_used(carrier, shop_carriers)
+    for order in orders:
+        own = carriers_by_shop.get(order.shop)
+        refusal = carrier_used(carrier, own, order.shop) if own else carrier_used(carrier, shop_carriers)
+        if refusal is not None:
+            return refusal
     return None
 
 
@@ -110,13 +130,18 @@ def not_queued_yet(number: str, orders: tuple[OrderRef, ...], lookup: QueueLooku
 
 
 def before_queueing(
-    number: str, carrier: str, orders: tuple[OrderRef, ...], lookup: QueueLookup, shop_carriers: frozenset[str]
+    number: str,
+    carrier: str,
+    orders: tuple[OrderRef, ...],
+    lookup: QueueLookup,
+    shop_carriers: frozenset[str],
+    carriers_by_shop: Mapping[str, frozenset[str]] | None = None,
 ) -> Refusal | None:
     """All checks, in the order a person would want to hear them; None when it may be queued."""
     tids = tuple(o.tid for o in orders)
     return (
         waybill_elsewhere(number, tids, lookup)
-        or carrier_used(carrier, shop_carriers)
+        or carrier_fits(carrier, orders, shop_carriers, carriers_by_shop or {})
         or orders_open(orders)
         or no_refund_asked(orders)
         or not_queued_yet(number, orders, lookup)

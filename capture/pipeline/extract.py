@@ -45,8 +45,10 @@ NEAR_MISS_MAX_DIFF = 2
 # Two boxes are one printed row when their centres are closer than this many
 # line heights across the reading direction.
 ROW_TOLERANCE = 0.5
-# Marketplace order numbers (Taobao tid) are 16-20 digits.
-ORDER_NUMBER = re.compile(r"(?<!\d)(\d{16,20})(?!\d)")
+# Marketplace order numbers: Taobao, Tmall and Douyin ids are 16-20 digits;
+# Pinduoduo's are a date, a dash and digits (230530-531418387930174, older
+# 20150909-452750051).  Looked up in every shop's orders alike.
+ORDER_NUMBER = re.compile(r"(?<![\d-])(\d{6,8}-\d{9,15}|\d{16,20})(?![\d-])")
 # Runs of letters/digits, allowing single spaces ("SF 1234 5678 9012 3") and
 # hyphens ("SF 1234-5678-9012-3") between groups.
 ALNUM_RUN = re.compile(r"[A-Z0-9]+(?:[ -][A-Z0-9]+)*")

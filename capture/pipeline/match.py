@@ -21,7 +21,8 @@ decision goes through.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from capture.pipeline import checks, recipient
@@ -82,6 +83,8 @@ class MatchPolicy:
 
     merge_shipments: bool = False  # 合并发货: one parcel may ship one buyer's open orders together
     shop_carriers: frozenset[str] = frozenset()  # carrier codes the shop ships with; empty: any
+    # A shop's own list ([shops.NAME] shop_carriers) for its orders, where it has one.
+    carriers_by_shop: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -190,8 +193,8 @@ def _match_order(
         scores=found.scores[:SCORES_KEPT],
         also_orders=found.orders[1:],
     )
-    refusal = checks.waybill_elsewhere(candidate.number, found.named, lookup) or checks.carrier_used(
-        candidate.carrier, policy.shop_carriers
+    refusal = checks.waybill_elsewhere(candidate.number, found.named, lookup) or checks.carrier_fits(
+        candidate.carrier, found.orders, policy.shop_carriers, policy.carriers_by_shop
     )
     if refusal is None and not found.orders:
         refusal = found.refusal or Refusal(Status.REVIEW, Reason.NO_MATCHING_ORDER, "")

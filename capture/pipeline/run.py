@@ -32,7 +32,11 @@ def read_label(frame: Frame, engines: Engines, settings: Settings) -> tuple[Deco
 
 
 def match_policy(settings: Settings) -> MatchPolicy:
-    return MatchPolicy(merge_shipments=settings.merge_shipments, shop_carriers=settings.shop_carrier_codes)
+    return MatchPolicy(
+        merge_shipments=settings.merge_shipments,
+        shop_carriers=settings.shop_carrier_codes,
+        carriers_by_shop={s.name: settings.carrier_codes_of_shop(s.name) for s in settings.shops if s.shop_carriers},
+    )
 
 
 def process(

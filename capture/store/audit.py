@@ -18,7 +18,7 @@ from enum import StrEnum
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from capture.store.tables import AuditEntry, as_utc, utcnow
+from capture.store.tables import AuditEntry, Order, as_utc, utcnow
 
 AUTO_PIPELINE = "auto:pipeline"
 AUTO_REMATCH = "auto:rematch"  # a waiting label matched again once new orders came in
@@ -76,6 +76,7 @@ class HistoryEntry:
     reasons: list[str]
     detail: str
     evidence: dict
+    shop: str | None = None  # the order's shop, when the order is known
 
 
 def record(session: Session, decision: AuditRecord) -> None:
@@ -114,10 +115,13 @@ def history(session: Session, key: str) -> list[HistoryEntry]:
     scan_ids = {e.scan_id for e in direct if e.scan_id is not None}
     related = session.exec(select(AuditEntry).where(col(AuditEntry.scan_id).in_(scan_ids))).all() if scan_ids else []
     entries = {e.id: e for e in [*direct, *related]}
-    return [_view(e) for e in sorted(entries.values(), key=lambda e: (as_utc(e.at), e.id or 0))]
+    tids = {e.order_tid for e in entries.values() if e.order_tid}
+    shops = dict(session.exec(select(Order.tid, Order.shop).where(col(Order.tid).in_(tids))).all()) if tids else {}
+    ordered = sorted(entries.values(), key=lambda e: (as_utc(e.at), e.id or 0))
+    return [_view(e, shops.get(e.order_tid or "")) for e in ordered]
 
 
-def _view(e: AuditEntry) -> HistoryEntry:
+def _view(e: AuditEntry, shop: str | None = None) -> HistoryEntry:
     return HistoryEntry(
         id=e.id or 0,
         at=as_utc(e.at),
@@ -132,4 +136,5 @@ def _view(e: AuditEntry) -> HistoryEntry:
         reasons=json.loads(e.reasons),
         detail=e.detail,
         evidence=json.loads(e.evidence),
+        shop=shop,
     )

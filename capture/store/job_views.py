@@ -32,6 +32,7 @@ class JobView:
     exported_to: str
     created_at: datetime
     updated_at: datetime
+    shop: str = "default"
 
 
 def _view(j: UploadJob) -> JobView:
@@ -52,6 +53,7 @@ def _view(j: UploadJob) -> JobView:
         exported_to=j.exported_to,
         created_at=as_utc(j.created_at),
         updated_at=as_utc(j.updated_at),
+        shop=j.shop,
     )
 
 

@@ -59,6 +59,7 @@ class ClaimedJob:
     attempts: int  # including this claim
     lease_until: datetime
     created_at: datetime
+    shop: str = "default"  # capture.shops.DEFAULT_SHOP: whose credentials send it
 
     @property
     def outcome_unknown(self) -> bool:
@@ -113,13 +114,28 @@ def database_now(session: Session) -> datetime:
 # --- the worker's side ------------------------------------------------------
 
 
-def claim(session: Session, worker: str, lease_s: float) -> ClaimedJob | None:
-    """Take the next due job (or one whose lease ran out) for `lease_s` seconds."""
-    now = _now(session)
+def _due(now: Now, shops: Sequence[str], skip_shops: Sequence[str]) -> ColumnElement[bool]:
     due = or_(
         and_(col(UploadJob.status) == PENDING, col(UploadJob.next_attempt_at) <= now),
         and_(col(UploadJob.status) == SENDING, col(UploadJob.lease_until) < now),
     )
+    if shops:
+        due = and_(due, col(UploadJob.shop).in_(tuple(shops)))
+    if skip_shops:
+        due = and_(due, col(UploadJob.shop).not_in(tuple(skip_shops)))
+    return due
+
+
+def claim(
+    session: Session, worker: str, lease_s: float, shops: Sequence[str] = (), skip_shops: Sequence[str] = ()
+) -> ClaimedJob | None:
+    """Take the next due job (or one whose lease ran out) for `lease_s` seconds.
+
+    `shops`: only jobs of these shops (empty: any); `skip_shops`: none of
+    these (a shop whose platform asked us to wait).
+    """
+    now = _now(session)
+    due = _due(now, shops, skip_shops)
     pick = (
         select(UploadJob.id)
         .where(due)
@@ -147,6 +163,7 @@ def claim(session: Session, worker: str, lease_s: float) -> ClaimedJob | None:
             col(UploadJob.attempts),
             col(UploadJob.lease_until),
             col(UploadJob.created_at),
+            col(UploadJob.shop),
         )
     )
     row = session.exec(statement).first()
@@ -161,6 +178,7 @@ def claim(session: Session, worker: str, lease_s: float) -> ClaimedJob | None:
         attempts=row.attempts,
         lease_until=as_utc(row.lease_until),
         created_at=as_utc(row.created_at),
+        shop=row.shop,
     )
 
 
@@ -240,11 +258,14 @@ def release(session: Session, job_id: int, worker: str, error: str) -> bool:
     return mark_retry(session, job_id, worker, 0.0, error, counted=False)
 
 
-def work_left(session: Session) -> WorkLeft:
+def work_left(session: Session, shops: Sequence[str] = ()) -> WorkLeft:
     now = database_now(session)
+    live: ColumnElement[bool] = col(UploadJob.status).in_((PENDING, SENDING))
+    if shops:
+        live = and_(live, col(UploadJob.shop).in_(tuple(shops)))
     rows = session.exec(
         select(UploadJob.status, func.count(), func.min(UploadJob.next_attempt_at), func.min(UploadJob.lease_until))
-        .where(col(UploadJob.status).in_((PENDING, SENDING)))
+        .where(live)
         .group_by(UploadJob.status)
     ).all()
     counts = {PENDING: 0, SENDING: 0}
@@ -318,8 +339,10 @@ def cancel(session: Session, ids: Sequence[int]) -> list[int]:
     )
 
 
-def take_for_export(session: Session, exported_to: str) -> list[ExportedJob]:
-    """Mark every pending job exported to `exported_to` and return them, oldest first.
+def take_for_export(session: Session, exported_to: str, shop: str = "default") -> list[ExportedJob]:
+    """Mark every pending job of `shop` exported to `exported_to` and return them, oldest first.
+
+    One shop per file: each back office ships only its own shop's orders.
 
     One UPDATE: a job a worker is claiming at the same moment is either
     claimed (then `sending`, not pending, and left out) or exported, never both.
@@ -327,7 +350,7 @@ def take_for_export(session: Session, exported_to: str) -> list[ExportedJob]:
     now = _now(session)
     rows = session.exec(
         update(UploadJob)
-        .where(col(UploadJob.status) == PENDING)
+        .where(col(UploadJob.status) == PENDING, col(UploadJob.shop) == shop)
         .values(
             status=JobStatus.EXPORTED.value, connector="csv", exported_to=exported_to, exported_at=now, updated_at=now
         )

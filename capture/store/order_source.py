@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from types import SimpleNamespace
 from typing import Any, TypedDict
@@ -24,6 +24,7 @@ from sqlalchemy import insert, inspect
 from sqlmodel import Session, col, select
 
 from capture.evidence import mask_phones
+from capture.shops import DEFAULT_SHOP
 from capture.store.tables import Order, OrderStatus, utcnow
 from capture.types import RefundState
 
@@ -102,19 +103,59 @@ CLOSED_PREFIX = "交易关闭"
 CLOSED_MARKER = "关闭交易"
 
 
+def status_key(raw: str) -> str:
+    """How a status is compared: NFKC, no spaces, upper case."""
+    return _status_key(raw)
+
+
 def _status_key(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw)
     return "".join(text.split()).upper()
 
 
-def parse_order_status(raw: str) -> OrderStatus:
-    """The OrderStatus of a marketplace status, as an export or the API writes it."""
+def parse_order_status(raw: str, extra: Mapping[str, OrderStatus] | None = None) -> OrderStatus:
+    """The OrderStatus of a marketplace status, as an export or the API writes it.
+
+    `extra` is a marketplace's own wording (its status map, keys spelled as
+    `status_key` gives them); it is looked at first.
+    """
     key = _status_key(raw)
+    if extra and key in extra:
+        return extra[key]
     if key in STATUS_BY_TEXT:
         return STATUS_BY_TEXT[key]
     if key.startswith(CLOSED_PREFIX) or CLOSED_MARKER in key:
         return OrderStatus.CLOSED
     return OrderStatus.UNKNOWN
+
+
+# --- order numbers ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderNumberRule:
+    """What a marketplace's order number looks like (each marketplace package has one)."""
+
+    pattern: re.Pattern[str]
+    description: str  # completes "order number X is not ...": "all digits"
+
+    def accepts(self, tid: str) -> bool:
+        return self.pattern.fullmatch(tid) is not None
+
+
+# Taobao/Tmall tids: digits only, and what an import checked before shops.
+ALL_DIGITS = OrderNumberRule(re.compile(r"[0-9]+"), "all digits")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between marketplaces' orders: their order numbers and status wording."""
+
+    order_number: OrderNumberRule = ALL_DIGITS
+    statuses: Mapping[str, OrderStatus] = field(default_factory=dict)
+
+
+TAOBAO_DIALECT = Dialect()
 
 
 # --- rows -------------------------------------------------------------------
@@ -188,6 +229,8 @@ class UpsertCounts:
     updated: int = 0
     unchanged: int = 0
     status_kept: tuple[StatusKept, ...] = ()
+    # (row, the shop that already has the order number): left as they were.
+    elsewhere: tuple[tuple[OrderRow, str], ...] = ()
 
 
 # Rows looked up per query: well under SQLite's bound-parameter limit.
@@ -310,17 +353,21 @@ def _update(order: Any, row: OrderRow, source: str, kept: list[StatusKept]) -> b
     return True
 
 
-def upsert_orders(session: Session, rows: Iterable[OrderRow], source: str) -> UpsertCounts:
-    """Insert new orders and update known ones, by order number (tid).
+def upsert_orders(session: Session, rows: Iterable[OrderRow], source: str, shop: str = DEFAULT_SHOP) -> UpsertCounts:
+    """Insert new orders and update known ones of `shop`, by order number (tid).
 
     Idempotent: importing the same rows again changes nothing and counts them
     as unchanged.  When `rows` holds one tid twice, the later row wins.
     `source` (a file path or connector name) is recorded on rows it adds or
-    changes.  Flushes but does not commit: the caller's session_scope does.
+    changes.  An order number another shop already has is left alone and
+    reported (`elsewhere`): a label's printed number must name one order
+    across all shops, and an export loaded under the wrong --shop must not
+    move orders.  Flushes but does not commit: the caller's session_scope does.
     """
     source = _trimmed_source(source)
     added = updated = unchanged = 0
     kept: list[StatusKept] = []
+    elsewhere: list[tuple[OrderRow, str]] = []
     for batch in _batches(rows, UPSERT_BATCH_SIZE):
         known = _orders_by_tid(session, {row.tid for row in batch})
         # New orders go in as plain rows, one executemany per batch: building an
@@ -328,9 +375,14 @@ def upsert_orders(session: Session, rows: Iterable[OrderRow], source: str) -> Up
         fresh: dict[str, SimpleNamespace] = {}
         for row in batch:
             order: Any = known.get(row.tid) or fresh.get(row.tid)
+            if order is not None and order.shop != shop:
+                elsewhere.append((row, order.shop))
+                continue
             if order is None:
                 now = utcnow()
-                fresh[row.tid] = SimpleNamespace(tid=row.tid, source=source, updated_at=now, **_stored_values(row))
+                fresh[row.tid] = SimpleNamespace(
+                    tid=row.tid, source=source, shop=shop, updated_at=now, **_stored_values(row)
+                )
                 added += 1
             elif _update(order, row, source, kept):
                 updated += 1
@@ -339,4 +391,6 @@ def upsert_orders(session: Session, rows: Iterable[OrderRow], source: str) -> Up
         if fresh:
             session.execute(insert(Order), [vars(order) for order in fresh.values()])
         session.flush()
-    return UpsertCounts(added=added, updated=updated, unchanged=unchanged, status_kept=tuple(kept))
+    return UpsertCounts(
+        added=added, updated=updated, unchanged=unchanged, status_kept=tuple(kept), elsewhere=tuple(elsewhere)
+    )

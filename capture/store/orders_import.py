@@ -26,9 +26,12 @@ from capture.orders.columns import ReportKind
 from capture.orders.files import EXPORT_HINT, Record, read_records
 from capture.pipeline.match import ADDRESS_MASK
 from capture.pipeline.recipient import is_masked
+from capture.shops import DEFAULT_SHOP
 from capture.store.order_items import ItemLine, store_item_lines
 from capture.store.order_refunds import parse_refund_status
 from capture.store.order_source import (
+    TAOBAO_DIALECT,
+    Dialect,
     InvalidOrderRow,
     OrderRow,
     StatusKept,
@@ -108,16 +111,16 @@ def _phone(mobile: str, landline: str) -> tuple[str, str]:
     return (masked, tail) if masked else mask_phone(landline)
 
 
-def _order_row(value: dict[str, str], line: int) -> tuple[OrderRow, list[ItemLine]]:
+def _order_row(value: dict[str, str], line: int, dialect: Dialect) -> tuple[OrderRow, list[ItemLine]]:
     get = value.get
-    tid = cells.order_number(get("tid", ""), columns.TID.label)
+    tid = cells.order_number(get("tid", ""), columns.TID.label, dialect.order_number)
     masked, tail = _phone(get("mobile", ""), get("landline", ""))
     titles, total = cells.free_text(get("item_titles", "")), get("item_total", "")
     summary = [ItemLine(titles, cells.optional_quantity(total, columns.ITEM_TOTAL.label))] if titles or total else []
     try:
         row = OrderRow(
             tid=tid,
-            status=parse_order_status(get("status", "")),
+            status=parse_order_status(get("status", ""), dialect.statuses),
             status_raw=get("status", ""),
             buyer=cells.free_text(get("buyer", "")),
             receiver_name=cells.free_text(get("receiver_name", "")),
@@ -137,8 +140,8 @@ def _order_row(value: dict[str, str], line: int) -> tuple[OrderRow, list[ItemLin
     return row, summary
 
 
-def _item_line(value: dict[str, str]) -> tuple[str, ItemLine]:
-    tid = cells.order_number(value["tid"], columns.ITEM_TID.label)
+def _item_line(value: dict[str, str], dialect: Dialect) -> tuple[str, ItemLine]:
+    tid = cells.order_number(value["tid"], columns.ITEM_TID.label, dialect.order_number)
     package = cells.free_text(value.get("package", ""))
     properties = cells.free_text(value.get("properties", ""))
     return tid, ItemLine(
@@ -161,12 +164,12 @@ def _header_and_body(path: Path) -> tuple[list[str], Iterator[Record]]:
     return header.cells, records
 
 
-def _read_orders(body: Iterator[Record], positions: dict[str, int], width: int) -> ParsedExport:
+def _read_orders(body: Iterator[Record], positions: dict[str, int], width: int, dialect: Dialect) -> ParsedExport:
     latest: dict[str, tuple[OrderRow, list[ItemLine]]] = {}
     problems: list[RowProblem] = []
     for record in body:
         try:
-            row, summary = _order_row(_values(record, positions, width), record.line)
+            row, summary = _order_row(_values(record, positions, width), record.line, dialect)
         except (RowRejected, cells.CellRejected) as exc:
             problems.append(RowProblem(record.line, str(exc)))
             continue
@@ -184,12 +187,12 @@ def _read_orders(body: Iterator[Record], positions: dict[str, int], width: int) 
     return ParsedExport(rows=rows, problems=sorted(problems, key=lambda p: p.line), items=items)
 
 
-def _read_items(body: Iterator[Record], positions: dict[str, int], width: int) -> ParsedExport:
+def _read_items(body: Iterator[Record], positions: dict[str, int], width: int, dialect: Dialect) -> ParsedExport:
     items: dict[str, list[ItemLine]] = {}
     problems: list[RowProblem] = []
     for record in body:
         try:
-            tid, line = _item_line(_values(record, positions, width))
+            tid, line = _item_line(_values(record, positions, width), dialect)
         except (RowRejected, cells.CellRejected) as exc:
             problems.append(RowProblem(record.line, str(exc)))
             continue
@@ -197,7 +200,7 @@ def _read_items(body: Iterator[Record], positions: dict[str, int], width: int) -
     return ParsedExport(rows=[], problems=problems, kind=ReportKind.ITEMS, items=items)
 
 
-def read_orders_export(path: Path) -> ParsedExport:
+def read_orders_export(path: Path, dialect: Dialect = TAOBAO_DIALECT) -> ParsedExport:
     """Parse an order report or item report into rows and per-line problems.  No database.
 
     Raises InputFileError when the file is missing or is not an export.
@@ -208,14 +211,20 @@ def read_orders_export(path: Path) -> ParsedExport:
     kind = columns.report_kind(header)
     positions = columns.column_positions(header, kind, path.name)
     read = _read_items if kind is ReportKind.ITEMS else _read_orders
-    return read(body, positions, len(header))
+    return read(body, positions, len(header), dialect)
 
 
-def import_orders(session: Session, path: Path) -> ImportReport:
-    """Read an export and store its orders and item lines.  The caller commits."""
-    parsed = read_orders_export(path)
+def import_orders(
+    session: Session, path: Path, shop: str = DEFAULT_SHOP, dialect: Dialect = TAOBAO_DIALECT
+) -> ImportReport:
+    """Read an export and store its orders (under `shop`) and item lines.  The caller commits."""
+    parsed = read_orders_export(path, dialect)
     source = str(path.resolve())
-    counts = store_orders(session, parsed.rows, source=source)
+    counts = store_orders(session, parsed.rows, source=source, shop=shop)
+    taken = [
+        RowProblem(row.line, f"order {row.tid} belongs to shop {other}; not imported into shop {shop}")
+        for row, other in counts.elsewhere
+    ]
     item_orders = store_item_lines(session, parsed.items, itemised=parsed.kind is ReportKind.ITEMS, source=source)
     log.info(
         "imported %s (%s): %d added, %d updated, %d unchanged, %d with items, %d statuses kept, %d problems",
@@ -232,7 +241,7 @@ def import_orders(session: Session, path: Path) -> ImportReport:
         added=counts.added,
         updated=counts.updated,
         unchanged=counts.unchanged,
-        problems=parsed.problems,
+        problems=sorted([*parsed.problems, *taken], key=lambda problem: problem.line),
         kind=parsed.kind,
         item_orders=item_orders,
         status_kept=counts.status_kept,

@@ -10,6 +10,7 @@ from sqlalchemy import Executable, bindparam, func, or_, union
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from capture.shops import DEFAULT_SHOP
 from capture.store.tables import JobStatus, Order, Scan, UploadJob
 from capture.types import OrderRef, ScanSummary
 
@@ -37,6 +38,7 @@ def _ref(order: Order) -> OrderRef:
         address=order.receiver_address,
         waybill=order.waybill,
         refund=order.refund_status,
+        shop=order.shop,
     )
 
 
@@ -50,6 +52,7 @@ ORDER_REF_COLUMNS = (
     col(Order.receiver_address),
     col(Order.waybill),
     col(Order.refund_status),
+    col(Order.shop),
 )
 _ACTIVE_JOB = col(UploadJob.status).in_(ACTIVE_JOB_STATES)
 
@@ -210,8 +213,11 @@ def queue_jobs(session: Session, scan_id: int, waybill: str, carrier: str, tids:
 
     Jobs of one scan with one number are one parcel (see SqlOrderLookup.shipment_siblings).
     """
+    shops = dict(session.exec(select(Order.tid, Order.shop).where(col(Order.tid).in_(tids))).all())
     for tid in tids:
-        session.add(UploadJob(order_tid=tid, waybill=waybill, carrier=carrier, scan_id=scan_id))
+        # An order not (or no longer) in the table goes out with the default shop's credentials.
+        shop = shops.get(tid, DEFAULT_SHOP)
+        session.add(UploadJob(order_tid=tid, waybill=waybill, carrier=carrier, scan_id=scan_id, shop=shop))
     session.flush()
 
 

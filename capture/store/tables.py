@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from capture.shops import DEFAULT_SHOP
 from capture.types import OrderStatus
 
 
@@ -44,6 +45,9 @@ class Order(SQLModel, table=True):
     waybill: str | None = Field(default=None, max_length=64)  # already shipped with this number
     carrier_name: str = Field(default="", max_length=64)
     source: str = Field(default="", max_length=256)  # file or connector it came from
+    # The seller's shop it belongs to (capture/shops.py); an order number is
+    # unique across all shops, so a label's printed number names one order.
+    shop: str = Field(default=DEFAULT_SHOP, max_length=64)
     updated_at: datetime = Field(default_factory=utcnow)
     # What the packer must know before sealing the box (issue 14), phones masked.
     buyer_message: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
@@ -151,6 +155,7 @@ class UploadJob(SQLModel, table=True):
         ),
         Index("ix_upload_jobs_status_next", "status", "next_attempt_at"),
         Index("ix_upload_jobs_status_lease", "status", "lease_until"),
+        Index("ix_upload_jobs_shop_status", "shop", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -165,7 +170,8 @@ class UploadJob(SQLModel, table=True):
     # The lease: the worker sending it, and until when no other worker may.
     claimed_by: str | None = Field(default=None, max_length=128)
     lease_until: datetime | None = None
-    connector: str = Field(default="", max_length=16)  # what sent it: taobao, webhook, csv
+    connector: str = Field(default="", max_length=16)  # what sent it: taobao, pdd, douyin, webhook, csv
+    shop: str = Field(default=DEFAULT_SHOP, max_length=64)  # the order's shop: whose credentials send it
     response_id: str = Field(default="", max_length=128)  # the platform's request id for the send
     sent_at: datetime | None = None
     exported_to: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # CSV file

@@ -10,6 +10,9 @@ webhook.py     a signed JSON POST to the shop's own system
 csv_export.py  a CSV for bulk shipping in the seller back office
 credentials.py secrets from the environment or an owner-only file; never shown
 single_worker.py  one worker per SQLite database (an OS file lock)
+Each marketplace is reached through capture/marketplaces/ (the registry; Taobao's
+parts above are its taobao entry), and a worker sends each job through its own
+shop's connector (capture/marketplaces/router.py).
 The facade side (run_upload, the queue commands, the pull) is capture/api/uploading.py;
 the commands are capture/cli/upload.py and capture/cli/orders.py.
 """

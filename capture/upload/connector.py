@@ -32,6 +32,7 @@ class Shipment:
     waybill: str
     carrier: str  # our carrier code (capture.pipeline.carriers)
     queued_at: datetime
+    shop: str = "default"  # capture.shops.DEFAULT_SHOP: whose order, whose credentials
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,8 @@ class Connector(Protocol):
 
     def check(self, shipment: Shipment) -> CheckOutcome: ...
 
-    def refund_state(self, order_tid: str) -> RefundState | Retry:
-        """The order's refund state as the marketplace says it now; UNKNOWN when it cannot tell; Retry when asking failed."""
+    def refund_state(self, shipment: Shipment) -> RefundState | Retry:
+        """The shipment's order's refund state as the marketplace says it now; UNKNOWN when it cannot tell; Retry when asking failed."""
         ...
 
     def redact(self, text: str) -> str:

@@ -8,10 +8,14 @@
     WAYBILL_WEBHOOK_URL          secret (such URLs often carry a token)
     WAYBILL_WEBHOOK_SECRET       secret (HMAC key)
 
+    WAYBILL_SHOP_<NAME>_<KEY>    a named shop's secrets ([shops.NAME] in the settings;
+                                 the keys per marketplace are in capture/marketplaces/*/)
+
 The file (settings `secrets_file` / WAYBILL_SECRETS_FILE, else
 secrets.toml in the user config dir if it exists) uses the same names in
-lower case without the prefix (`taobao_app_key = "..."`); the environment
-wins over it.  A file other users can read is refused: `chmod 600 FILE`.
+lower case without the prefix (`taobao_app_key = "..."`,
+`shop_pdd_main_client_secret = "..."`); the environment wins over it.  A
+file other users can read is refused: `chmod 600 FILE`.
 
 Secrets are kept in `Secret`, whose repr and str are "***": a secret
 printed, logged or formatted by mistake shows nothing.  They are never put
@@ -37,6 +41,7 @@ from capture.upload.secret_spellings import spellings
 DEFAULT_TAOBAO_ENDPOINT = "https://eco.taobao.com/router/rest"
 SIGN_METHODS = ("md5", "hmac-sha256")
 SECRETS_FILE_NAME = "secrets.toml"
+SHOP_FILE_PREFIX = "shop_"  # shop_<name>_<key> in the file, WAYBILL_SHOP_<NAME>_<KEY> in the environment
 FILE_KEYS = (
     "taobao_endpoint",
     "taobao_app_key",
@@ -156,10 +161,11 @@ def read_secrets_file(path: Path) -> dict[str, str]:
     except tomllib.TOMLDecodeError as exc:
         # The decoder's message gives line and column, never the content.
         raise CredentialsError(f"secrets file {path} is not valid TOML: {exc}", "fix the syntax") from exc
-    unknown = sorted(set(data) - set(FILE_KEYS))
+    unknown = sorted(k for k in data if k not in FILE_KEYS and not k.startswith(SHOP_FILE_PREFIX))
     if unknown:
         raise CredentialsError(
-            f"unknown keys in secrets file {path}: {', '.join(unknown)}", f"known: {', '.join(FILE_KEYS)}"
+            f"unknown keys in secrets file {path}: {', '.join(unknown)}",
+            f"known: {', '.join(FILE_KEYS)}, and shop_<name>_<key> for a shop's own secrets",
         )
     not_text = sorted(k for k, v in data.items() if not isinstance(v, str))
     if not_text:
@@ -168,6 +174,33 @@ def read_secrets_file(path: Path) -> dict[str, str]:
             'write them as key = "value"',
         )
     return dict(data)
+
+
+def shop_values(
+    settings: Settings, shop: str, keys: Iterable[str], env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """One shop's secrets by key (lower case): WAYBILL_SHOP_<NAME>_<KEY>, else shop_<name>_<key> in the file."""
+    env = os.environ if env is None else env
+    path = _secrets_file(settings)
+    in_file = read_secrets_file(path) if path else {}
+    values: dict[str, str] = {}
+    for key in keys:
+        name = f"{SHOP_FILE_PREFIX}{shop}_{key}".lower()
+        raw = env.get(ENV_PREFIX + name.upper()) or in_file.get(name, "")
+        if raw:
+            values[key.lower()] = raw
+    return values
+
+
+def require_shop_values(values: Mapping[str, str], shop: str, keys: Iterable[str], what: str) -> None:
+    missing = [k for k in keys if not values.get(k)]
+    if missing:
+        names = ", ".join(f"{ENV_PREFIX}{SHOP_FILE_PREFIX.upper()}{shop.upper()}_{k.upper()}" for k in missing)
+        raise CredentialsError(
+            f"{what} credentials of shop {shop} are missing: {names}",
+            "set them in the environment or in the secrets file (mode 600) as "
+            + ", ".join(f"{SHOP_FILE_PREFIX}{shop}_{k}" for k in missing),
+        )
 
 
 def _values(settings: Settings, env: Mapping[str, str] | None) -> dict[str, str]:
@@ -189,6 +222,13 @@ def _missing(values: Mapping[str, str], keys: Iterable[str], what: str) -> None:
             f"{what} credentials are missing: {names}",
             f"set them in the environment or in a secrets file (secrets_file / WAYBILL_SECRETS_FILE, mode 600) as {', '.join(missing)}",
         )
+
+
+def check_url(url: str, label: str) -> None:
+    """Refuse an endpoint that is not an http(s) URL; `label` says where it was set."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CredentialsError(f"{label} is not an http(s) URL", "give the full URL, e.g. https://host/path")
 
 
 def _check_url(url: str, name: str) -> None:

@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 
 from capture.errors import InputFileError
 from capture.pipeline.carriers import BY_CODE
+from capture.shops import DEFAULT_SHOP
 from capture.store import jobs
 from capture.store.db import session_scope
 from capture.upload.xlsx_export import render_xlsx
@@ -87,7 +88,7 @@ def _write_new(path: Path, data: bytes) -> None:
         os.unlink(tmp)
 
 
-def export_pending(engine: Engine, path: Path, encoding: str = ENCODINGS[0]) -> ExportReport:
+def export_pending(engine: Engine, path: Path, encoding: str = ENCODINGS[0], shop: str = DEFAULT_SHOP) -> ExportReport:
     if encoding not in ENCODINGS:
         raise InputFileError(f"unknown export encoding {encoding!r}", f"use one of {', '.join(ENCODINGS)}")
     path = path.expanduser().resolve()
@@ -100,7 +101,7 @@ def export_pending(engine: Engine, path: Path, encoding: str = ENCODINGS[0]) -> 
     written = False
     try:
         with session_scope(engine) as session:
-            rows = jobs.take_for_export(session, str(path))
+            rows = jobs.take_for_export(session, str(path), shop)
             if rows:
                 try:
                     _write_new(path, _file_bytes(path, rows, encoding))

@@ -86,17 +86,25 @@ class Outbox:
     """One worker's view of the queue."""
 
     def __init__(
-        self, engine: Engine, settings: Settings, worker_id: str, connector: str, rng: random.Random | None = None
+        self,
+        engine: Engine,
+        settings: Settings,
+        worker_id: str,
+        connector: str | Callable[[str], str],
+        rng: random.Random | None = None,
+        shops: tuple[str, ...] = (),
     ) -> None:
         self._engine = engine
         self._settings = settings
         self.worker_id = worker_id
-        self._connector = connector
+        # What the sent job's `connector` column says: one name, or the shop's marketplace.
+        self._connector_of: Callable[[str], str] = connector if callable(connector) else (lambda _shop: connector)
         self._rng = rng or random.Random()
+        self.shops = shops  # empty: every shop's jobs
 
-    def claim(self) -> jobs.ClaimedJob | None:
+    def claim(self, skip_shops: tuple[str, ...] = ()) -> jobs.ClaimedJob | None:
         with session_scope(self._engine) as session:
-            return jobs.claim(session, self.worker_id, self._settings.upload_lease_s)
+            return jobs.claim(session, self.worker_id, self._settings.upload_lease_s, self.shops, skip_shops)
 
     def extend_lease(self, job: jobs.ClaimedJob) -> bool:
         with session_scope(self._engine) as session:
@@ -108,7 +116,7 @@ class Outbox:
 
     def work_left(self) -> jobs.WorkLeft:
         with session_scope(self._engine) as session:
-            return jobs.work_left(session)
+            return jobs.work_left(session, self.shops)
 
     def record(self, job: jobs.ClaimedJob, outcome: SendOutcome) -> Recorded:
         """Write what the attempt came to, if we still hold the job."""
@@ -123,7 +131,8 @@ class Outbox:
     def _write(self, session: Session, job: jobs.ClaimedJob, outcome: SendOutcome) -> Recorded:
         me = self.worker_id
         if isinstance(outcome, Delivered):
-            done = jobs.mark_sent(session, job.id, me, self._connector, outcome.response_id, outcome.note)
+            connector = self._connector_of(job.shop)
+            done = jobs.mark_sent(session, job.id, me, connector, outcome.response_id, outcome.note)
             return Recorded(JobStatus.SENT.value if done else None)
         if isinstance(outcome, Refused):
             done = jobs.mark_review(session, job.id, me, outcome.reason)

@@ -20,7 +20,7 @@ def refund_stop(shipment: Shipment, stored: StoredRefund, connector: Connector) 
     state = stored.state
     said = "the latest import"
     if stored.pulled:
-        live = connector.refund_state(shipment.order_tid)
+        live = connector.refund_state(shipment)
         if isinstance(live, Retry):
             return Retry(f"{Reason.REFUND_IN_PROGRESS}: could not check for a refund before sending: {live.reason}")
         state, said = (live, f"{connector.name} now") if live is not RefundState.UNKNOWN else (state, "the last pull")

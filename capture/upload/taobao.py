@@ -93,7 +93,8 @@ class TaobaoConnector:
             )
         return NotShipped()
 
-    def refund_state(self, order_tid: str) -> RefundState | Retry:
+    def refund_state(self, shipment: Shipment) -> RefundState | Retry:
+        order_tid = shipment.order_tid
         result = self._client.call(FULLINFO_METHOD, {"tid": order_tid, "fields": FULLINFO_FIELDS})
         if not isinstance(result, TopReply):
             failed = self._failed(result)

@@ -22,18 +22,11 @@ Sorted from the platform's error codes (code / sub_code):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from enum import StrEnum
 
+from capture.marketplaces.outcome_kinds import Classified, Meaning
 from capture.upload.top_client import TopError
 
-
-class Meaning(StrEnum):
-    RATE_LIMITED = "rate_limited"
-    TRANSIENT = "transient"
-    ALREADY_SHIPPED = "already_shipped"
-    CREDENTIALS = "credentials"
-    PERMANENT = "permanent"
+__all__ = ["Classified", "Meaning", "ban_seconds", "classify", "credentials_hint"]
 
 
 APP_CALL_LIMITED = 7
@@ -54,12 +47,6 @@ CREDENTIAL_CODES = frozenset({11, 12, 13, 24, 25, 26, 27, 28, 29, 30, 31})
 SESSION_CODES = frozenset({26, 27})
 TIMESTAMP_CODES = frozenset({30, 31})
 BAN_SECONDS = re.compile(r"ban will last for\s+(\d+)\s+more seconds", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Classified:
-    meaning: Meaning
-    ban_s: float | None = None  # the wait the platform stated, for rate limits
 
 
 def ban_seconds(error: TopError) -> float | None:

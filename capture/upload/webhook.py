@@ -143,7 +143,7 @@ class WebhookConnector:
             )
         return Refused(f"webhook: HTTP {reply.status}: {message}")
 
-    def refund_state(self, order_tid: str) -> RefundState | Retry:
+    def refund_state(self, shipment: Shipment) -> RefundState | Retry:
         # The receiving system is told of shipments only; it has no refund to report.
         return RefundState.UNKNOWN
 

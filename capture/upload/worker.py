@@ -25,6 +25,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -131,6 +132,14 @@ class Worker:
         self._stop = stop or threading.Event()
         self._on_result = on_result
         self._paused_until = 0.0
+        # A connector that sends each shop with its own credentials (ShopRouter)
+        # is paused per shop: one shop's ban says nothing of the others'.
+        self._per_shop = bool(getattr(connector, "routes_by_shop", False))
+        self._shop_paused_until: dict[str, float] = {}
+
+    def _paused_shops(self) -> tuple[str, ...]:
+        now = time.monotonic()
+        return tuple(shop for shop, until in self._shop_paused_until.items() if until > now)
 
     def run(self) -> WorkerReport:
         report = WorkerReport()
@@ -140,7 +149,7 @@ class Worker:
             if pause > 0:
                 self._stop.wait(pause)
                 continue
-            job = self._with_db(self._outbox.claim)
+            job = self._with_db(partial(self._outbox.claim, self._paused_shops()))
             if isinstance(job, _Stopped):
                 break
             if job is None:
@@ -184,13 +193,17 @@ class Worker:
             raise CredentialsError(outcome.reason, outcome.hint)
         if isinstance(outcome, Retry) and outcome.pause_all:
             pause = max(outcome.wait_s or 0.0, MIN_STATED_WAIT_S)
-            log.warning("%s: pausing all sends for %.0fs", self._connector.name, pause)
-            self._paused_until = time.monotonic() + pause
+            if self._per_shop:
+                log.warning("shop %s: pausing its sends for %.0fs", job.shop, pause)
+                self._shop_paused_until[job.shop] = time.monotonic() + pause
+            else:
+                log.warning("%s: pausing all sends for %.0fs", self._connector.name, pause)
+                self._paused_until = time.monotonic() + pause
 
     def _attempt(self, job: ClaimedJob) -> SendOutcome | None:
         """Check (if an earlier attempt may have gone through) and send; None if the lease was lost."""
         lease_end = time.monotonic() + self._settings.upload_lease_s
-        shipment = Shipment(job.id, job.order_tid, job.waybill, job.carrier, job.created_at)
+        shipment = Shipment(job.id, job.order_tid, job.waybill, job.carrier, job.created_at, job.shop)
         try:
             if job.outcome_unknown:
                 checked = self._connector.check(shipment)

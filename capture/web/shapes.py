@@ -38,6 +38,7 @@ def parcel(order: OrderRef | None) -> dict[str, Any] | None:
         "phone": masked_phone(order.phone_tail),
         "address": order.address,
         "status": order.status,
+        "shop": order.shop,
     }
 
 

@@ -135,9 +135,16 @@ function paint(body) {
   const parcel = body.parcel;
   const order = body.order || (parcel && parcel.order) || "";
   const who = parcel ? [parcel.receiver, parcel.phone, parcel.address].filter(Boolean).join("  ") : "";
-  document.getElementById("screen-detail").textContent = [order && `#${order}`, who].filter(Boolean).join("  ");
+  document.getElementById("screen-detail").textContent = [order && `#${order}`, shopOf(body), who]
+    .filter(Boolean).join("  ");
   document.getElementById("screen-reason").textContent = d.reasons.map(word).join("；");
   document.getElementById("screen-time").textContent = clock(body.at);
+}
+
+// The shop is shown once a seller has several (the single shop from before shops is "default").
+function shopOf(body) {
+  const shop = body.shop || (body.parcel && body.parcel.shop) || "";
+  return shop && shop !== "default" ? `[${shop}]` : "";
 }
 
 function showProblem(message) {
@@ -170,6 +177,7 @@ function remember(body) {
   recent.unshift({
     key: outcomeKey(body), scan_id: body.scan_id, at: body.at, status: body.status, look: body.display.look,
     title: body.display.title, ...lineFor(body), order: body.order || (body.parcel && body.parcel.order) || "",
+    shop: shopOf(body),
   });
   save("recent", recent.slice(0, RECENT_KEPT));
   if (body.display.look === "green") countShipped();
@@ -195,7 +203,8 @@ function drawRecent() {
     const item = el("li", null, `look-${r.look}`);
     item.dataset.scanId = r.scan_id || "";
     item.append(el("span", clock(r.at), "at"), el("span", word(r.title), "what"),
-      el("span", r.waybill, "number"), el("span", r.carrier, "carrier"), el("span", r.order && `#${r.order}`, "order"));
+      el("span", r.waybill, "number"), el("span", r.carrier, "carrier"), el("span", r.order && `#${r.order}`, "order"),
+      el("span", r.shop || "", "shop"));
     return item;
   }));
 }
