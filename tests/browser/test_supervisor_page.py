@@ -140,3 +140,15 @@ def test_candidate_orders_show_their_items_and_the_buyers_message(
     expect(card.locator("table")).to_contain_text("纯棉T恤 [尺码:XL] ×2")
     expect(card.locator("table")).to_contain_text("买家留言：到了打*******1111")
     assert "13800001111" not in supervisor.content()
+
+
+def test_a_correction_being_typed_survives_another_desks_outcome(browser: Browser, desk: DeskServer) -> None:
+    packer = signed_in(browser, desk, "packer", "/desk?station=A")
+    gun(packer, "YT3434343434343")
+    expect(packer.locator("#screen")).to_have_attribute("data-look", "yellow", timeout=SEEN_MS)
+    supervisor = signed_in(browser, desk, "supervisor", "/review")
+    card = supervisor.locator("article.item", has_text="YT3434343434343")
+    card.locator(".correct-number").fill("SF3434343434343")
+    gun(packer, "YT5656565656565")  # another parcel goes to review while the supervisor types
+    expect(supervisor.locator("article.item", has_text="YT5656565656565")).to_have_count(1, timeout=SEEN_MS)
+    expect(card.locator(".correct-number")).to_have_value("SF3434343434343")

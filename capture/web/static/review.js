@@ -16,7 +16,10 @@ async function loadReview() {
     items.replaceChildren(el("p", T.nothing_waiting, "empty"));
     return;
   }
-  items.replaceChildren(...entries.map(card));
+  // Cards on screen stay as they are: the supervisor may be typing a correction in one when
+  // another desk's outcome arrives and the list is read again.
+  const shown = new Map([...items.querySelectorAll("article.item")].map((box) => [box.dataset.item, box]));
+  items.replaceChildren(...entries.map((entry) => shown.get(String(entry.id)) || card(entry)));
 }
 
 function card(entry) {
