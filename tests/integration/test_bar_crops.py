@@ -64,7 +64,10 @@ def _shadow_band(photo: np.ndarray, left_fraction: float) -> np.ndarray:
     width = photo.shape[1]
     x = np.arange(width, dtype=np.float32)
     left, right = width * left_fraction, width * (left_fraction + SHADOW_WIDTH_FRACTION)
-    inside = 1 / (1 + np.exp(-(x - left) / SHADOW_EDGE_PX)) / (1 + np.exp((x - right) / SHADOW_EDGE_PX))
+    # Logistic edges, clipped so far from an edge they are exactly 0 or 1 (no overflow in exp).
+    rise = np.exp(np.clip(-(x - left) / SHADOW_EDGE_PX, -50, 50))
+    fall = np.exp(np.clip((x - right) / SHADOW_EDGE_PX, -50, 50))
+    inside = 1 / (1 + rise) / (1 + fall)
     gain = 1 - (1 - SHADOW_LIGHT) * inside
     return np.clip(photo.astype(np.float32) * gain[None, :, None], 0, 255).astype(np.uint8)
 

@@ -325,6 +325,14 @@ TIMESTAMP_COLUMNS = [
     ("users", "created_at"),
     ("web_sessions", "expires_at"),
     ("web_sessions", "created_at"),
+    ("order_pulls", "pulled_until"),
+    ("order_pulls", "updated_at"),
+    ("clips", "started_at"),
+    ("clips", "ended_at"),
+    ("clips", "created_at"),
+    ("clips", "removed_at"),
+    ("disputes", "opened_at"),
+    ("disputes", "closed_at"),
 ]
 
 
