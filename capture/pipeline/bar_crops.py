@@ -17,7 +17,7 @@ import numpy as np
 
 from capture.engines.base import BarcodeEngine
 from capture.pipeline.bars import Bars
-from capture.pipeline.regions import MATRIX_FORMATS
+from capture.pipeline.regions import is_matrix
 from capture.types import BarcodeRead, Quad
 
 # Quiet zone kept around the bars on each side, in bar-region lengths: the
@@ -44,7 +44,7 @@ def read_bars(image: np.ndarray, found: Sequence[Bars], engine: BarcodeEngine) -
     for bars in sorted(found, key=lambda b: -b.length)[:MAX_REGIONS]:
         crop, to_photo = _upright(image, bars)
         for variant, back in _variants(crop, to_photo):
-            linear = [r for r in engine.read(variant) if not any(m in r.format for m in MATRIX_FORMATS)]
+            linear = [r for r in engine.read(variant) if not is_matrix(r)]
             if linear:
                 reads.extend(_in_photo(r, back, bars) for r in linear if all(r.text != k.text for k in reads))
                 break

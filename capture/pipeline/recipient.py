@@ -237,12 +237,15 @@ def unread_parts(person: Person, order: OrderRef) -> tuple[str, ...]:
     """The parts the label did not show for this order: never read, or read only in part.
 
     A name read as a piece of the order's (帅 of 李帅, the rest under a
-    hand) is not a different name; it is not counted either way.
+    hand) is not a different name, and a name printed as masks alone (*)
+    is no name: neither is counted either way.
     """
     name = normalize_name(person.name)
     order_name = normalize_name(order.receiver_name)
     unread = []
-    if not name or (not is_masked(name) and len(name) < len(order_name) and name in order_name):
+    # Only masks (*, the whole name hidden on a privacy label) say no more than a blank.
+    wholly_masked = all(ch in NAME_MASKS for ch in name)
+    if wholly_masked or (not is_masked(name) and len(name) < len(order_name) and name in order_name):
         unread.append("name")
     if len(person.phone_tail) != 4:
         unread.append("phone")

@@ -134,7 +134,7 @@ def anchors(reads: tuple[BarcodeRead, ...] | list[BarcodeRead]) -> list[BarcodeR
     stub copy) or its centre lies inside the label box of a longer one.  A
     second label beside the first (a reused box) gets its own view.
     """
-    linear = [r for r in reads if not any(m in r.format for m in MATRIX_FORMATS)]
+    linear = [r for r in reads if not is_matrix(r)]
     chosen: list[BarcodeRead] = []
     for read in sorted(linear, key=lambda r: -bars_geometry(r.box)[2]):
         centre, _, length, _ = bars_geometry(read.box)
@@ -144,6 +144,11 @@ def anchors(reads: tuple[BarcodeRead, ...] | list[BarcodeRead]) -> list[BarcodeR
             continue
         chosen.append(read)
     return chosen
+
+
+def is_matrix(read: BarcodeRead) -> bool:
+    """A 2-D code (QR, Data Matrix...), not a 1-D barcode."""
+    return any(m in read.format for m in MATRIX_FORMATS)
 
 
 def label_coords(point: np.ndarray, anchor_box: Quad) -> tuple[float, float]:

@@ -11,7 +11,7 @@ from capture.pipeline.checks import Refusal
 from capture.pipeline.decode import begin, decode
 from capture.pipeline.extract import extract
 from capture.pipeline.match import MatchPolicy, OrderLookup, decide, refused, settled
-from capture.pipeline.second_label import stray_bars
+from capture.pipeline.second_label import other_codes, stray_bars
 from capture.settings import Settings
 from capture.types import BarcodeRead, Decoded, Frame, LabelFacts, Outcome, Reason, Status
 
@@ -73,6 +73,11 @@ def _alone_on_photo(
     """
     if outcome.status is not Status.QUEUED:
         return outcome
+    codes = other_codes(decoded.barcodes)
+    if codes:
+        # Their texts stay out of the detail: a carrier's QR code may carry the receiver's phone.
+        detail = f"{len(codes)} different QR codes on the photo, one label carries one: check the box for an old label"
+        return refused(outcome, Refusal(Status.REVIEW, Reason.MULTIPLE_LABELS, detail))
     bars = find_bars(frame.image) if found is None else found
     strays = stray_bars(bars, decoded.barcodes)
     if not strays:

@@ -28,6 +28,16 @@ OWN_TOP = -3.6
 OWN_BOTTOM = 2.6
 # One label's barcodes are parallel; perspective turns them apart by a few degrees.
 OWN_MAX_TURN_DEG = 10.0
+# Beside the anchor, near its own height, a label has no other barcode: its
+# stub copies lie below it (a barcode length down or more) and its main
+# barcode above a stub.  Bars clear of the anchor's ends there (half a length
+# plus a gap) are an older label's, however close (overlapping labels).
+# Higher up, a label's header (logo, service box) can look like bars.
+BESIDE_MAX_OFFSET = 0.45
+BESIDE_MIN_ACROSS = 0.62
+# Two labels' QR codes are of one size to within this (templates differ,
+# and so does the distance when one label lies nearer the camera).
+LABEL_CODE_MAX_SIZE_RATIO = 2.0
 
 
 def stray_bars(found: Sequence[Bars], reads: Sequence[BarcodeRead]) -> list[Bars]:
@@ -48,6 +58,31 @@ def stray_bars(found: Sequence[Bars], reads: Sequence[BarcodeRead]) -> list[Bars
         frames = [(longest.box, longest.angle, OWN_TOP, -OWN_TOP)]
         unexplained = [bars for bars in unexplained if bars is not longest]
     return [bars for bars in unexplained if not any(_on_label(bars, *frame) for frame in frames)]
+
+
+def other_codes(reads: Sequence[BarcodeRead]) -> list[str]:
+    """The texts of label-sized 2-D codes on the photo when there is more than one: each label carries one.
+
+    An e-waybill prints one QR code (the carrier's or the platform's link for
+    the parcel); two different ones of about one size are two parcels'
+    labels, wherever they lie, even when every 1-D barcode but the new
+    label's is unreadable.  A code much larger than the other is the
+    carton's own print (a brand's QR code), not a label's.
+    """
+    codes: dict[str, float] = {}
+    for read in reads:
+        if regions.is_matrix(read) and read.text:
+            codes[read.text] = max(codes.get(read.text, 0.0), _side(read.box))
+    if len(codes) < 2:
+        return []
+    smallest = min(codes.values())
+    texts = sorted(text for text, side in codes.items() if side <= LABEL_CODE_MAX_SIZE_RATIO * smallest)
+    return texts if len(texts) > 1 else []
+
+
+def _side(box: Quad) -> float:
+    pts = np.array(box, dtype=np.float64)
+    return float(max(np.hypot(*(pts[1] - pts[0])), np.hypot(*(pts[3] - pts[0]))))
 
 
 def _direction(box: Quad, found: Sequence[Bars]) -> float:
@@ -74,7 +109,8 @@ def _on_label(bars: Bars, anchor_box: Quad, anchor_angle: float, top: float, bot
     """Whether bars lie on the label of the barcode at `anchor_box` (reading at `anchor_angle`), parallel to it."""
     x, y = regions.label_coords(np.array(bars.centre), anchor_box)
     turn = abs((bars.angle - anchor_angle + 90.0) % 180.0 - 90.0)
-    return abs(x) <= OWN_HALF_WIDTH and top <= y <= bottom and turn <= OWN_MAX_TURN_DEG
+    beside = abs(y) <= BESIDE_MAX_OFFSET and abs(x) >= BESIDE_MIN_ACROSS
+    return abs(x) <= OWN_HALF_WIDTH and top <= y <= bottom and turn <= OWN_MAX_TURN_DEG and not beside
 
 
 def _inside(point: tuple[float, float], quad: Quad) -> bool:

@@ -134,3 +134,54 @@ def test_wood_grain_beside_the_label_is_not_taken_for_another_label(env):
     result = api.scan_one(path, engines, settings, db)
     assert result.outcome.status is Status.QUEUED, result.outcome
     assert result.outcome.candidate is not None and result.outcome.candidate.number == new_case["waybill"]
+
+
+TAPE_MARGIN_PX = 30  # opaque tape reaches this far past the old barcode's box
+BRAND_QR_MODULE_PX = 24  # a carton's printed QR code: several times a label's
+
+
+def _bars_taped_over(photo: np.ndarray) -> np.ndarray:
+    """The label with every 1-D barcode under opaque tape: no bars left to find, its QR code still printed."""
+    taped = photo.copy()
+    for read in zxingcpp.read_barcodes(photo):
+        if read.format == zxingcpp.BarcodeFormat.QRCode:
+            continue
+        p = read.position
+        xs = [p.top_left.x, p.top_right.x, p.bottom_left.x, p.bottom_right.x]
+        ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]
+        height = max(ys) - min(ys)
+        # zxing's box is a line across the bars; the tape covers their whole height.
+        top, bottom = min(ys) - max(height, 80) - TAPE_MARGIN_PX, max(ys) + max(height, 80) + TAPE_MARGIN_PX
+        cv2.rectangle(taped, (min(xs) - TAPE_MARGIN_PX, top), (max(xs) + TAPE_MARGIN_PX, bottom), TAPE_BGR, -1)
+    return taped
+
+
+def test_an_old_label_known_only_by_its_qr_code_sends_the_photo_to_review(env):
+    tmp, settings, db, engines = env
+    new_case, new, old_case, old = _photos()
+    photo = _canvas_with(new, _bars_taped_over(old))
+    decoded = zxingcpp.read_barcodes(photo)
+    assert old_case["waybill"] not in {r.text for r in decoded}, "the old label's barcode must be hidden for this case"
+    assert sum(r.format == zxingcpp.BarcodeFormat.QRCode for r in decoded) == 2, "both labels' QR codes must decode"
+    path = tmp / "old-qr.jpg"
+    cv2.imwrite(str(path), photo)
+    result = api.scan_one(path, engines, settings, db)
+    assert result.outcome.status is Status.REVIEW, result.outcome
+    assert result.outcome.reasons == (Reason.MULTIPLE_LABELS,)
+    assert result.outcome.candidate is not None and result.outcome.candidate.number == new_case["waybill"]
+    assert "QR" in result.outcome.detail
+
+
+def test_a_large_qr_code_printed_on_the_carton_is_not_another_label(env):
+    tmp, settings, db, engines = env
+    new_case, new, _, _ = _photos()
+    photo = _canvas_with(new, None)
+    brand = zxingcpp.create_barcode("https://brand.example/follow-us", zxingcpp.BarcodeFormat.QRCode)
+    code = cv2.cvtColor(np.array(brand.to_image(scale=BRAND_QR_MODULE_PX)), cv2.COLOR_GRAY2BGR)
+    photo[200 : 200 + code.shape[0], 60 : 60 + code.shape[1]] = code
+    assert len({r.text for r in zxingcpp.read_barcodes(photo) if r.format == zxingcpp.BarcodeFormat.QRCode}) == 2
+    path = tmp / "brand-qr.jpg"
+    cv2.imwrite(str(path), photo)
+    result = api.scan_one(path, engines, settings, db)
+    assert result.outcome.status is Status.QUEUED, result.outcome
+    assert result.outcome.candidate is not None and result.outcome.candidate.number == new_case["waybill"]

@@ -134,6 +134,14 @@ def test_a_name_read_in_part_is_not_another_name_but_one_read_wrong_is():
     assert wrong.unread == () and not fits(wrong)
 
 
+def test_a_name_printed_wholly_masked_says_nothing_either_way():
+    # 隐私面单: the label prints only the mask (*), or OCR keeps only that of 张*.
+    masked = score(Person("*", "7084", GOOD_LABEL_ADDRESS), order())
+    assert masked.unread == ("name",) and fits(masked)
+    # Phone and address then decide alone, so each must be nearly certain.
+    assert not fits(score(Person("**", "7034", GOOD_LABEL_ADDRESS), order()))
+
+
 def test_a_house_number_one_digit_off_lowers_the_address_but_does_not_zero_it():
     right = address_similarity(GOOD_LABEL_ADDRESS, EXPORT_ADDRESS)
     one_off = address_similarity("杭州市西湖区文三路129号阳光花园5幢302室", EXPORT_ADDRESS)
