@@ -21,6 +21,8 @@ decision goes through.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -59,6 +61,15 @@ SCORES_KEPT = 5
 # person who reviews the photo: a misread digit and a misread name at once.
 # They cannot be taken (see candidate_orders); this bounds the lookup.
 NEAR_TAIL_LIMIT = 200
+# ... and orders at the label's address: a misread name and a misread phone
+# tail together must not hide the order from that person.  The address is
+# looked up by its road or estate with a house or building number (文三路123号,
+# 金地华府6幢), the parts exports and labels write alike; this bounds each lookup.
+ADDRESS_LOOKUP_LIMIT = 20
+# Three characters of the name before the number: what an export writes
+# unbroken (西湖区 文三路123号 has a space before 文, never inside 文三路).
+ADDRESS_FRAGMENT = re.compile(r"[^\d\s,，()（）]{3}\d+(?:号楼|号院|号|幢|栋|弄)")
+ADDRESS_FRAGMENTS_TRIED = 2
 
 
 class OrderLookup(checks.QueueLookup, Protocol):
@@ -74,6 +85,10 @@ class OrderLookup(checks.QueueLookup, Protocol):
 
     def by_phone_tails(self, tails: list[str], limit: int, name_like: str = "") -> list[OrderRef]:
         """Orders with any of these phone tails whose name shares its first or last character with `name_like`."""
+        ...
+
+    def open_at_address(self, fragment: str, limit: int) -> list[OrderRef]:
+        """Open orders whose address contains `fragment`, at most `limit`."""
         ...
 
 
@@ -291,6 +306,7 @@ def _by_recipient(facts: LabelFacts, lookup: OrderLookup, policy: MatchPolicy) -
     fitting = [s for s in open_scores if recipient.fits(s)]
     if not fitting and people:
         pool.update(_near_misses(people, pool, lookup))
+        pool.update(_at_address(people, pool, lookup))
         considered = tuple(pool.values())
         scores = tuple(sorted((recipient.best_score(people, o) for o in considered), key=lambda s: (-s.score, s.tid)))
     if not fitting:
@@ -342,6 +358,18 @@ def _near_misses(people: tuple[Person, ...], pool: dict[str, OrderRef], lookup: 
                 and recipient.name_similarity(person.name, order.receiver_name) >= recipient.NAME_FLOOR
             ):
                 found[order.tid] = order
+    return found
+
+
+def _at_address(people: tuple[Person, ...], pool: dict[str, OrderRef], lookup: OrderLookup) -> dict[str, OrderRef]:
+    """Open orders at the label's address whose name and phone were not found: evidence for review, never a match."""
+    found: dict[str, OrderRef] = {}
+    for person in people:
+        address = unicodedata.normalize("NFKC", person.address)
+        for fragment in ADDRESS_FRAGMENT.findall(address)[:ADDRESS_FRAGMENTS_TRIED]:
+            for order in lookup.open_at_address(fragment, ADDRESS_LOOKUP_LIMIT):
+                if order.tid not in pool:
+                    found[order.tid] = order
     return found
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from capture.shops import DEFAULT_SHOP
 from capture.store.tables import JobStatus, Order, Scan, UploadJob
-from capture.types import OrderRef, ScanSummary
+from capture.types import OrderRef, OrderStatus, ScanSummary
 
 # Jobs in these states hold their order and their number: a second number for
 # the order, or the number for another order, is not queued.  Everything but
@@ -68,6 +68,10 @@ _BY_TAILS_NAMED = _BY_TAILS.where(
         col(Order.receiver_name).like(bindparam("first"), escape="\\"),
         col(Order.receiver_name).like(bindparam("last"), escape="\\"),
     )
+)
+_OPEN_AT_ADDRESS = sa_select(*ORDER_REF_COLUMNS).where(
+    col(Order.status) == OrderStatus.AWAITING_SHIPMENT.value,
+    col(Order.receiver_address).like(bindparam("fragment"), escape="\\"),
 )
 _WITH_WAYBILL = union(
     select(Order.tid).where(Order.waybill == bindparam("waybill")),
@@ -129,6 +133,16 @@ class SqlOrderLookup:
             first, last = _like_literal(name_like[0]) + "%", "%" + _like_literal(name_like[-1])
             return self._refs(_BY_TAILS_NAMED, limit, tails=tails, first=first, last=last)
         return self._refs(_BY_TAILS, limit, tails=tails)
+
+    def open_at_address(self, fragment: str, limit: int) -> list[OrderRef]:
+        """Open orders whose address contains `fragment` (a road and house number), at most `limit`.
+
+        A scan of the open orders, not an index: it runs only for a label
+        whose name and phone tail both failed to find its order.
+        """
+        if not fragment:
+            return []
+        return self._refs(_OPEN_AT_ADDRESS, limit, fragment=f"%{_like_literal(fragment)}%")
 
     def shipment_siblings(self, waybill: str, tid: str) -> list[str]:
         """Orders queued with `waybill` by the same scan as `tid`: one parcel for several orders.

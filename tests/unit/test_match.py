@@ -63,6 +63,17 @@ def test_order_number_on_the_label_wins(db):
     assert out.status is Status.QUEUED and out.order.tid == "1000000000000000002" and out.match_via == "order_number"
 
 
+def test_a_misread_name_and_phone_tail_together_do_not_hide_the_order_at_that_address(db):
+    # 李兰 shares no character with 张三 and 5670 is a digit off 5678: neither
+    # index finds the order; its road and house number do, for the reviewer.
+    out = run(db, facts(people=[Person("李兰", "5670", "杭州市西湖区文三路123号5幢302室")]))
+    assert out.status is Status.REVIEW and out.reasons == (Reason.NO_MATCHING_ORDER,)
+    assert out.scores and out.scores[0].tid == "1000000000000000001"
+    assert "closest: order 1000000000000000001" in out.detail
+    # The closed order at the same address is not brought up: it cannot ship.
+    assert "1000000000000000007" not in {o.tid for o in out.orders_considered}
+
+
 def test_recipient_fits_exactly_one_open_order(db):
     out = run(db, facts(people=[Person("张三", "5678", "浙江杭州西湖区文三路123号5幢302室")]))
     assert out.status is Status.QUEUED and out.order.tid == "1000000000000000001"
