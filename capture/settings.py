@@ -90,6 +90,9 @@ class Settings:
     watch_polling: bool = False  # poll instead of inotify: network drives send no events
     watch_poll_interval_s: float = 2.0
     watch_workers: int = 1  # processes reading photos (engines are loaded once in each)
+    # A photo still being read this long after it was given to a worker has
+    # its worker process stopped and is read again (a hung reader); 0: never.
+    watch_photo_deadline_s: float = 300.0
     watch_processed_dir: str = ""  # empty: DIR/processed
     watch_failed_dir: str = ""  # empty: DIR/failed
     bell_on_red: bool = True  # ring the terminal bell on rejected and unreadable photos
@@ -232,9 +235,10 @@ class Settings:
             or self.watch_unfinished_wait_s < 0
             or self.watch_rescan_s <= 0
             or self.watch_poll_interval_s <= 0
+            or self.watch_photo_deadline_s < 0
         ):
             raise SettingsError(
-                "watch_stable_s and watch_unfinished_wait_s must be 0 or more, the rescan and poll intervals positive",
+                "watch_stable_s, watch_unfinished_wait_s and watch_photo_deadline_s must be 0 or more, the rescan and poll intervals positive",
                 "fix them in the TOML file or WAYBILL_WATCH_*",
             )
         if self.camera_preview_width < MIN_PREVIEW_WIDTH or self.camera_cooldown_s < 0:

@@ -31,7 +31,8 @@ the problem each one fixes:
 - Nothing stops the watcher but `stop`: a corrupt, truncated, huge or
   unreadable photo goes to failed/ with its reason; a locked database puts
   the photo back for a retry with backoff; a folder that disappears is
-  waited for and watched again when it comes back.
+  waited for and watched again when it comes back.  A reader that hangs
+  is stopped at a deadline, and treated as one that died (folder_jobs.py).
 """
 
 from __future__ import annotations
@@ -44,9 +45,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Executor, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -62,6 +62,7 @@ from capture.sources.disk_space import why_waiting
 from capture.sources.files import is_junk, sha256_of
 from capture.sources.folder_events import FolderEvents, FolderState
 from capture.sources.folder_filing import Filer
+from capture.sources.folder_jobs import Deadline, FolderJob, count_crash
 from capture.sources.folder_worker import DatabaseBusy, ScanJob, new_pool, scan_job, worker_settings
 from capture.sources.handled import Handled
 from capture.sources.late_writes import LateWrites
@@ -80,18 +81,6 @@ DB_RETRY_CAP_S = 30.0
 # A photo that crashes its worker process twice is filed in failed/ instead
 # of taking the pool down a third time.
 MAX_WORKER_CRASHES = 2
-
-
-@dataclass
-class _Job:
-    dropped: Path
-    work: Path  # in-progress/NAME
-    scan: ScanJob
-    taken: os.stat_result  # the file as it was taken: a failed photo that changes after is taken again
-    future: Future | None = None
-    pool: Executor | None = None  # the pool it was last given to
-    retry_at: float = 0.0
-    crashes: int = 0
 
 
 class FolderWatcher:
@@ -113,7 +102,7 @@ class FolderWatcher:
         self._wake = threading.Event()  # set by events and finished reads: look now, not at the next tick
         self._settle = SettleWatch(settings.watch_stable_s)
         self._pending: deque[Path] = deque()  # settled, waiting for a free worker
-        self._running: dict[Path, _Job] = {}  # by in-progress path
+        self._running: dict[Path, FolderJob] = {}  # by in-progress path
         self._unrecovered: list[Path] = []  # in-progress/ files to check after a (re)start
         self._reserved: set[Path] = set()  # filing names promised to running jobs
         self._filer = Filer(layout, self._reserved, on_result)
@@ -126,6 +115,7 @@ class FolderWatcher:
             PollingObserver(timeout=settings.watch_poll_interval_s) if settings.watch_polling else Observer()
         )
         self._pool: Executor | None = None
+        self._deadline = Deadline(settings.watch_photo_deadline_s)
 
     # --- the loop ---------------------------------------------------------------
 
@@ -134,7 +124,7 @@ class FolderWatcher:
             raise SourceUnavailable(
                 f"{self.layout.inbox} is not a folder", "create it, or check the path given to `waybill watch`"
             )
-        self._pool = new_pool(self.settings, self._recorder, self._make_recorder)
+        self._pool = new_pool(self.settings, self._recorder, self._make_recorder, self._deadline.new_queue())
         self._observer.start()
         try:
             self._check_folder(time.monotonic())
@@ -151,6 +141,7 @@ class FolderWatcher:
 
     def _tick(self, now: float) -> None:
         self._check_folder(now)
+        self._deadline.enforce(list(self._running.values()), self._pool, now)
         self._collect_finished()
         if self._folder.identity is None:
             return
@@ -165,9 +156,12 @@ class FolderWatcher:
 
     def _finish_running(self) -> None:
         """On stop: let the photos being read finish and file them; the rest wait in DIR."""
-        running = [job.future for job in self._running.values() if job.future is not None]
-        wait(running)  # their errors are reported by _collect_finished
-        self._collect_finished()
+        while running := [job.future for job in self._running.values() if job.future is not None]:
+            wait(running, timeout=TICK_S)  # their errors are reported by _collect_finished
+            self._deadline.enforce(
+                list(self._running.values()), self._pool, time.monotonic()
+            )  # a hung reader must not hold the stop for ever
+            self._collect_finished()
 
     # --- the folder and its events ----------------------------------------------
 
@@ -282,14 +276,17 @@ class FolderWatcher:
         failed_as = filing.free_name(self.layout.failed, work.name, self._reserved)
         self._reserved |= {processed_as, failed_as}
         scan = ScanJob(str(work), str(processed_as), str(failed_as), sha256, self.settings)
-        job = _Job(dropped=dropped, work=work, scan=scan, taken=os.lstat(work))
+        job = FolderJob(dropped=dropped, work=work, scan=scan, taken=os.lstat(work))
         self._running[work] = job
         self._submit(job)
 
-    def _submit(self, job: _Job) -> None:
+    def _submit(self, job: FolderJob) -> None:
         assert self._pool is not None
         log.info("reading %s", job.work.name)
         job.pool = self._pool
+        # a thread starts at once; a worker process says when it starts (folder_worker._started)
+        job.started_at = 0.0 if isinstance(self._pool, ProcessPoolExecutor) else time.monotonic()
+        job.overdue = False
         job.future = self._pool.submit(scan_job, job.scan)
         job.future.add_done_callback(lambda _f: self._wake.set())
 
@@ -329,24 +326,19 @@ class FolderWatcher:
             if filed is not None and filed.parent == self.layout.failed:
                 self._late.note(filed, job.taken.st_size, job.taken.st_mtime_ns, time.monotonic())
 
-    def _worker_crashed(self, job: _Job) -> None:
-        """A worker process died (out of memory, a crash in native code): new pool, try once more."""
-        job.crashes += 1
-        log.warning(
-            "a worker process died (killed, perhaps by the out-of-memory killer) while %s was being read; %s",
-            job.work.name,
-            "it is read again" if job.crashes < MAX_WORKER_CRASHES else "it goes to failed/",
-        )
+    def _worker_crashed(self, job: FolderJob) -> None:
+        """A worker died (out of memory, native crash) or overran the deadline: new pool, try again."""
+        count_crash(job, self._deadline.broke(job.pool), MAX_WORKER_CRASHES)
         if job.pool is self._pool and isinstance(self._pool, ProcessPoolExecutor):  # once per broken pool
             self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = new_pool(self.settings, self._recorder, self._make_recorder)
+            self._pool = new_pool(self.settings, self._recorder, self._make_recorder, self._deadline.new_queue())
         if job.crashes >= MAX_WORKER_CRASHES:
-            self._file_crashed(job, f"a worker process died reading this photo {job.crashes} times")
+            self._file_crashed(job, f"{self._deadline.what_failed(job)} {job.crashes} times")
 
-    def _recorded_before_crash(self, job: _Job) -> bool:
+    def _recorded_before_crash(self, job: FolderJob) -> bool:
         """Whether a photo a broken pool gave back must not be read now: it may have been recorded
         before the pool broke (the soak run found such photos recorded twice); filed by its record."""
-        if not job.crashes or not job.scan.sha256:
+        if not job.interrupted or not job.scan.sha256:
             return False
         try:
             earlier = self._earlier_scan(job.scan.sha256)
@@ -360,7 +352,7 @@ class FolderWatcher:
         self._filer.recorded(job.dropped, job.work, earlier, job.scan.sha256)
         return True
 
-    def _file_crashed(self, job: _Job, why: str) -> None:
+    def _file_crashed(self, job: FolderJob, why: str) -> None:
         self._running.pop(job.work, None)
         self._filer.crashed(job.dropped, job.work, job.scan, why)
 

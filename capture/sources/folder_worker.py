@@ -15,6 +15,7 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
+from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 # This process's recorder: set by use_recorder (the watcher's own thread pool)
 # or by warm_up_worker (a worker process).
 _recorder: Recorder | None = None
+# Where a worker process says which photo it starts: the deadline on a hung
+# reader counts from there, not from the submit (a new worker first spends
+# seconds loading its engines).
+_started: SimpleQueue | None = None
 
 
 @dataclass(frozen=True)
@@ -57,10 +62,14 @@ def use_recorder(recorder: Recorder) -> None:
     recorder.engines  # noqa: B018  (loading the engines is the point)
 
 
-def warm_up_worker(settings: Settings, make_recorder: RecorderFactory, watcher_pid: int) -> None:
+def warm_up_worker(
+    settings: Settings, make_recorder: RecorderFactory, watcher_pid: int, started: SimpleQueue | None = None
+) -> None:
     """Process initializer.  An initializer that raises breaks the whole pool with no
     message; missing engines or models are left to the first photo instead, whose
     CaptureError reaches the watcher and stops it with the reason."""
+    global _started
+    _started = started
     die_with_parent(watcher_pid)
     try:
         use_recorder(make_recorder(settings))
@@ -73,6 +82,8 @@ def scan_job(job: ScanJob) -> ScanResult | DatabaseBusy:
     recorder = _recorder
     if recorder is None:
         raise RuntimeError("scan_job ran in a process whose recorder was never set (use_recorder)")
+    if _started is not None:
+        _started.put(job.work_path)
     try:
         try:
             frame = load_frame(Path(job.work_path), job.settings.max_image_pixels)
@@ -100,8 +111,11 @@ def worker_settings(settings: Settings) -> Settings:
     return replace(settings, ocr_threads=max(1, usable_cores() // settings.watch_workers))
 
 
-def new_pool(settings: Settings, recorder: Recorder, make_recorder: RecorderFactory) -> Executor:
-    """The readers: one thread using the watcher's own recorder, or `watch_workers` processes."""
+def new_pool(
+    settings: Settings, recorder: Recorder, make_recorder: RecorderFactory, started: SimpleQueue | None = None
+) -> Executor:
+    """The readers: one thread using the watcher's own recorder, or `watch_workers` processes
+    (each puts the in-progress path of a photo it starts on `started`)."""
     if settings.watch_workers == 1:
         use_recorder(recorder)
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="waybill-reader")
@@ -111,5 +125,5 @@ def new_pool(settings: Settings, recorder: Recorder, make_recorder: RecorderFact
         max_workers=settings.watch_workers,
         mp_context=get_context("spawn"),
         initializer=warm_up_worker,
-        initargs=(settings, make_recorder, os.getpid()),
+        initargs=(settings, make_recorder, os.getpid(), started),
     )

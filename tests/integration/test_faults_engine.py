@@ -36,7 +36,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_watch(tmp_path: Path, fault: str, port: int) -> tuple[subprocess.Popen, Path, str]:
+def start_watch(tmp_path: Path, fault: str, port: int, **settings: str) -> tuple[subprocess.Popen, Path, str]:
     db = f"sqlite:///{tmp_path / 'waybill.db'}"
     api.import_orders(ROOT / "samples" / "orders.csv", settings_mod.load(db_url=db, env={}))
     api.close()
@@ -47,6 +47,7 @@ def start_watch(tmp_path: Path, fault: str, port: int) -> tuple[subprocess.Popen
         "WAYBILL_OCR_PLUGIN": "tests.faults.plugins.ocr_faults",
         FAULT_ENV: fault,
         "WAYBILL_WATCH_STABLE_S": "0.3",
+        **{f"WAYBILL_{name.upper()}": value for name, value in settings.items()},
     }
     args = ["watch", str(inbox), "--db", db, "--json", "--workers", "2", "--metrics-port", str(port)]
     watch = subprocess.Popen(

@@ -7,12 +7,15 @@ WAYBILL_TEST_OCR_FAULT says (read by this plugin, not by the product):
                     OOM killer does; later calls read normally
     kill            every call SIGKILLs its process
     raise           every call raises RuntimeError, as a broken native library might
+    hang-once:DIR   the first call anywhere never returns (a native library stuck in a lock); later calls read
+    hang            every call never returns
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 from typing import Any
 
 from capture.engines.rapidocr import RapidOcrEngine
@@ -31,8 +34,21 @@ def _fault() -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     elif mode == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
+    elif mode == "hang-once":
+        try:
+            os.close(os.open(os.path.join(arg, "hung-once"), os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            return
+        _hang()
+    elif mode == "hang":
+        _hang()
     elif mode == "raise":
         raise RuntimeError("the test OCR engine failed on purpose")
+
+
+def _hang() -> None:
+    while True:
+        time.sleep(3600)
 
 
 class FaultyOcr:
