@@ -11,6 +11,7 @@ from capture.pipeline.checks import Refusal
 from capture.pipeline.decode import begin, decode
 from capture.pipeline.extract import extract
 from capture.pipeline.match import MatchPolicy, OrderLookup, decide, refused, settled
+from capture.pipeline.printed_number import prints_number
 from capture.pipeline.second_label import other_codes, stray_bars
 from capture.settings import Settings
 from capture.types import BarcodeRead, Decoded, Frame, LabelFacts, Outcome, Reason, Status
@@ -61,11 +62,11 @@ def process(
         facts = extract(decoded, settings.ocr_min_score)
         outcome = decide(facts, orders, policy)
         if not more or not decoded.unread_lines or settled(outcome):
-            return decoded, facts, _alone_on_photo(frame, decoded, outcome, decoding.bars, engines.barcode)
+            return decoded, facts, _alone_on_photo(frame, decoded, outcome, decoding.bars, engines)
 
 
 def _alone_on_photo(
-    frame: Frame, decoded: Decoded, outcome: Outcome, found: tuple[Bars, ...] | None, engine: BarcodeEngine
+    frame: Frame, decoded: Decoded, outcome: Outcome, found: tuple[Bars, ...] | None, engines: Engines
 ) -> Outcome:
     """`outcome`, or review when the photo shows bars of a label other than the one read.
 
@@ -87,8 +88,11 @@ def _alone_on_photo(
     # they give the label's number again and are explained.  Any other
     # number they give is the other label's, shown to the person deciding.
     known = {read.text for read in decoded.barcodes}
-    again = read_bars(frame.image, strays, engine)
+    again = read_bars(frame.image, strays, engines.barcode)
     strays = stray_bars(bars, (*decoded.barcodes, *(read for read in again if read.text in known)))
+    # Bars that would not decode but print the number queued are the label's own too.
+    number = outcome.candidate.number if outcome.candidate else ""
+    strays = [b for b in strays if not prints_number(frame.image, b, number, decoded.lines, engines.ocr)]
     if not strays:
         return outcome
     where = ", ".join(f"({x:.0f}, {y:.0f})" for x, y in (bars.centre for bars in strays))
