@@ -26,12 +26,14 @@ class Accept(BaseModel):
     orders: list[str] = Field(default_factory=list, max_length=20)
     waybill: str | None = Field(default=None, max_length=64)
     note: str = Field(default="", max_length=NOTE_CHARS)
+    another_parcel: bool = False  # a further parcel of an order that already has a number
 
 
 class Correct(BaseModel):
     waybill: str = Field(min_length=1, max_length=64)
     order: str | None = Field(default=None, max_length=32)
     note: str = Field(default="", max_length=NOTE_CHARS)
+    another_parcel: bool = False
 
 
 class Reject(BaseModel):
@@ -62,14 +64,15 @@ async def _resolve(request: Request, who: Caller, item_id: int, resolution: Reso
 
 @router.post("/api/review/{item_id}/accept")
 async def accept(item_id: int, choice: Accept, request: Request, who: Supervisor) -> JSONResponse:
-    resolution = Resolution(Choice.ACCEPT, tuple(choice.orders), choice.waybill, choice.note)
+    resolution = Resolution(Choice.ACCEPT, tuple(choice.orders), choice.waybill, choice.note, choice.another_parcel)
     return await _resolve(request, who, item_id, resolution)
 
 
 @router.post("/api/review/{item_id}/correct")
 async def correct(item_id: int, choice: Correct, request: Request, who: Supervisor) -> JSONResponse:
     orders = (choice.order,) if choice.order else ()
-    return await _resolve(request, who, item_id, Resolution(Choice.CORRECT, orders, choice.waybill, choice.note))
+    resolution = Resolution(Choice.CORRECT, orders, choice.waybill, choice.note, choice.another_parcel)
+    return await _resolve(request, who, item_id, resolution)
 
 
 @router.post("/api/review/{item_id}/reject")

@@ -52,6 +52,13 @@ class PddConnector:
         return self._client.redact(text)
 
     def send(self, shipment: Shipment) -> SendOutcome:
+        if shipment.is_package:
+            # The open platform has pdd.order.upload.extra.logistics for extra
+            # numbers of a shipped order; this connector does not send it yet.
+            return Refused(
+                f"{shipment.waybill} is a further parcel of order {shipment.order_tid}, which this connector "
+                "does not add on Pinduoduo: add it in the 拼多多商家后台 (订单详情 > 添加额外运单号), then cancel this job"
+            )
         company = self._companies.lookup(shipment.carrier)
         if company is None:
             return Refused(f"Pinduoduo has no available logistics company for carrier {shipment.carrier}; not sent")
