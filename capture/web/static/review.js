@@ -157,9 +157,30 @@ async function loadQueue() {
       };
       cell.append(b);
     }
+    if (j.status === "sent") cell.append(resendButton(j));
     row.append(cell);
     return row;
   }));
+}
+
+// A sent number changed on the marketplace (a reprinted label); a refusal says what to do in the back office.
+function resendButton(job) {
+  const b = el("button", T.resend, "resend");
+  b.onclick = async () => {
+    const waybill = (prompt(T.resend_number, "") || "").trim();
+    if (!waybill) return;
+    const reason = (prompt(T.resend_reason, "") || "").trim();
+    if (!reason) return;
+    try {
+      const done = await api("POST", `/api/queue/${job.id}/resend`, { waybill, reason });
+      alert(`${T.resend_done}：${done.old_waybill} → ${done.waybill}`);
+    } catch (e) {
+      const body = e.body || {};
+      alert([body.message_zh || e.message, body.hint_zh || ""].filter(Boolean).join("\n"));
+    }
+    loadQueue();
+  };
+  return b;
 }
 
 document.getElementById("order-search").addEventListener("submit", async (e) => {
