@@ -98,6 +98,15 @@ def test_a_second_parcel_gets_its_own_job_and_reaches_taobao_as_a_package(
     assert lines(out)[0]["status"] == "rejected", out
     assert len(jobs_of(env, ORDER)) == 2
 
+    # The second parcel's number changed: Taobao's package list keeps the first and takes the new one.
+    second_job = jobs_of(env, ORDER)[1]["id"]
+    code, out, err = run(
+        env, "queue", "resend", str(second_job), "--waybill", REPRINTED, "--reason", "box 2 relabelled"
+    )
+    assert code == 0, out + err
+    assert [p.out_sid for p in fake_taobao.orders[ORDER].parcels()] == [FIRST, REPRINTED]
+    assert [j["waybill"] for j in jobs_of(env, ORDER)] == [FIRST, REPRINTED]
+
 
 def test_resend_changes_the_number_at_taobao_and_in_history(fake_taobao: FakeTaobao, tmp_path: Path) -> None:
     env = shipped_first_parcel(fake_taobao, tmp_path)
