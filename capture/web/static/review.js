@@ -78,7 +78,9 @@ function candidates(entry) {
       el("td", `${o.phone_masked} ${fmt(o.phone)}`), el("td", `${o.address} ${fmt(o.address_fit)}`, "addr"));
     const take = el("button", T.accept, "accept");
     take.dataset.order = o.tid;
-    take.onclick = () => resolve(entry, "accept", { orders: [o.tid], waybill: entry.suggested_waybill });
+    take.onclick = () => resolve(entry, "accept", {
+      orders: [o.tid], waybill: entry.suggested_waybill, another_parcel: anotherParcel(entry),
+    });
     const cell = el("td");
     cell.append(take);
     row.append(cell);
@@ -122,12 +124,22 @@ function actions(entry) {
         return;
       }
     }
-    resolve(entry, "correct", { waybill: typed, order: order.value.trim() || null });
+    resolve(entry, "correct", { waybill: typed, order: order.value.trim() || null, another_parcel: anotherParcel(entry) });
   };
   const no = el("button", T.reject, "reject");
   no.onclick = () => resolve(entry, "reject", {});
-  box.append(number, order, fix, no, warning);
+  // The supervisor's word that this label is a further parcel of an order that already has a number (拆单发货).
+  const parcel = el("label", null, "another-parcel");
+  const tick = el("input");
+  tick.type = "checkbox";
+  parcel.append(tick, document.createTextNode(T.another_parcel));
+  box.append(number, order, fix, no, parcel, warning);
   return box;
+}
+
+function anotherParcel(entry) {
+  const tick = items.querySelector(`[data-item="${entry.id}"] .another-parcel input`);
+  return Boolean(tick && tick.checked);
 }
 
 async function resolve(entry, action, body) {

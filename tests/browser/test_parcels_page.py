@@ -1,8 +1,10 @@
-"""The supervisor page's 修改运单号 on a sent job, in a real browser, against the loopback Taobao.
+"""The supervisor page's parcel actions in a real browser: another parcel of an order, and 修改运单号.
 
-The job is queued by a packer's gun reads and sent by a real `waybill
-upload` process; the button then changes the number at the fake, and a
-refusal (past the platform's time limit) says in Chinese what to do.
+Jobs are queued by a packer's gun reads.  A second label for an order is
+taken only with the review card's "another parcel" ticked.  A sent job
+(sent by a real `waybill upload` process to the loopback Taobao) has its
+number changed by the button, and a refusal (past the platform's time
+limit) says in Chinese what to do.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from tests.fakes.taobao_server import FakeTaobao
 from tests.integration.upload_helpers import credentials_env, waybill, worker_env
 
 FIRST = "YT2222222222222"
+SECOND = "YT2222222222246"
+TWO_PIECES = "2848537153542910686"  # samples/orders.csv: 宝贝总数量 2
 REPRINTED = "YT2222222222239"
 UPLOAD_TIMEOUT_S = 120
 POLL_MS = 100
@@ -104,3 +108,25 @@ def test_a_supervisor_changes_a_sent_number_and_is_told_what_to_do_when_taobao_r
     expect(supervisor.locator("#queue tbody tr", has_text=tid)).to_contain_text(REPRINTED, timeout=SEEN_MS)
     assert len(shown) == 2 and f"{FIRST} → {REPRINTED}" in shown[1], shown
     assert fake.orders[tid].out_sid == REPRINTED and fake.stats.resends[tid] == 1
+
+
+def test_a_second_label_for_an_order_is_queued_only_as_another_parcel(browser: Browser, shop: DeskServer) -> None:
+    packer = signed_in(browser, shop, "packer", "/desk?station=A")
+    gun(packer, TWO_PIECES)
+    gun(packer, FIRST)
+    expect(packer.locator("#screen")).to_have_attribute("data-look", "green", timeout=SEEN_MS)
+    gun(packer, SECOND)  # no pick list: no order to match, a person decides
+    expect(packer.locator("#screen")).to_have_attribute("data-look", "yellow", timeout=SEEN_MS)
+
+    supervisor = signed_in(browser, shop, "supervisor", "/review")
+    card = supervisor.locator("article.item", has_text=SECOND)
+    expect(card).to_be_visible(timeout=SEEN_MS)
+    card.locator("input.correct-order").fill(TWO_PIECES)
+    card.locator("button.correct").click()
+    expect(card).to_contain_text("order_has_other_waybill", timeout=SEEN_MS)
+    expect(supervisor.locator("#queue tbody tr", has_text=SECOND)).to_have_count(0)
+
+    card.locator(".another-parcel input").check()
+    card.locator("button.correct").click()
+    expect(supervisor.locator("article.item", has_text=SECOND)).to_have_count(0, timeout=SEEN_MS)
+    expect(supervisor.locator("#queue tbody tr", has_text=TWO_PIECES)).to_have_count(2, timeout=SEEN_MS)
