@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from capture.api.runtime import database
 from capture.api.uploading import make_connector
-from capture.errors import QueueActionError, ResendError
+from capture.errors import QueueActionError, ResendError, SettingsError
 from capture.pipeline import carriers, checks
 from capture.pipeline.run import match_policy
 from capture.review import typed_number
@@ -52,6 +52,16 @@ def _number(waybill: str, carrier: str | None) -> tuple[str, str]:
     if not known.accepts(number):
         raise ResendError(f"{number} is not a {known.name} ({known.code}) number", "check it against the label")
     return number, known.code
+
+
+def _back_office(settings: Settings, shop: str) -> str:
+    try:
+        marketplace = settings.shop(shop).marketplace
+    except SettingsError:  # a shop no longer configured: its send said what to set
+        marketplace = ""
+    if marketplace == "taobao":
+        return BACK_OFFICE
+    return "change it in that marketplace's seller back office (拼多多商家后台, 抖店), where it allows"
 
 
 def _sent_job(settings: Settings, job_id: int) -> resends.JobRow:
@@ -129,7 +139,7 @@ def resend_job(
     if not isinstance(outcome, Delivered):
         message = outcome.reason
         _trail(settings, job, Action.RESEND_REFUSED, (number, carrier_code, "refused", f"{reason}: {message}"), by)
-        hint = outcome.hint if isinstance(outcome, Misconfigured) else BACK_OFFICE
+        hint = outcome.hint if isinstance(outcome, Misconfigured) else _back_office(settings, job.shop)
         raise ResendError(f"the marketplace did not change order {job.order_tid} to {number}: {message}", hint)
     with session_scope(database(settings)) as session:
         changed = resends.record_change(session, job.id, job.waybill, number, carrier_code, outcome.response_id)

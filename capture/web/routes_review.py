@@ -53,6 +53,8 @@ RESEND_BACK_OFFICE_ZH = (
     "若已超过可修改时间或不是自己联系物流的发货，请联系淘宝客服"
 )
 
+OTHER_BACK_OFFICE_ZH = "请在该平台的商家后台（拼多多商家后台、抖店）修改运单号"
+
 
 class JobIds(BaseModel):
     ids: list[int] = Field(min_length=1, max_length=500)
@@ -133,7 +135,7 @@ async def queue_resend(job_id: int, change: Resend, request: Request, who: Super
     except (ResendError, QueueActionError) as exc:
         body = {"error": exc.message, "hint": exc.hint, "message_zh": f"未能修改运单号：{exc.message}"}
         if isinstance(exc, ResendError):
-            body["hint_zh"] = RESEND_BACK_OFFICE_ZH
+            body["hint_zh"] = RESEND_BACK_OFFICE_ZH if "千牛" in exc.hint else OTHER_BACK_OFFICE_ZH
         return JSONResponse(body, status_code=409)
     return JSONResponse(
         {"job": done.job_id, "order": done.order_tid, "old_waybill": done.old_waybill, "waybill": done.waybill}
