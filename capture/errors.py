@@ -97,6 +97,12 @@ class UnknownOrder(CaptureError):
     exit_code = 14
 
 
+class ResendError(CaptureError):
+    """`waybill queue resend` could not change the sent number: the checks or the marketplace said no."""
+
+    exit_code = 17
+
+
 class AccountError(CaptureError):
     """`waybill users` asked for something about a user that cannot be done (unknown, exists, weak password)."""
 

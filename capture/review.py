@@ -136,6 +136,8 @@ class Resolution:
     orders: tuple[str, ...] = ()  # empty: the suggested order
     waybill: str | None = None  # accept: one of the numbers read; correct: the typed number
     note: str = ""
+    # The person says: a further parcel of an order that already has a number (拆单发货).
+    another_parcel: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,12 +160,15 @@ def resolve(session: Session, item_id: int, resolution: Resolution, actor: str, 
     lookup = repo.SqlOrderLookup(session)
     orders = _orders(resolution.orders, item, lookup)
     tids = tuple(o.tid for o in orders)
-    refusal = checks.before_queueing(number, carrier, orders, lookup, policy.shop_carriers, policy.carriers_by_shop)
+    refusal = checks.before_queueing(
+        number, carrier, orders, lookup, policy.shop_carriers, policy.carriers_by_shop, resolution.another_parcel
+    )
+    note = f"another parcel: {resolution.note}" if resolution.another_parcel else resolution.note
     if refusal is not None:
-        decisions.commit_refusal(session, item, refusal, number, carrier, tids, resolution.note, actor)
+        decisions.commit_refusal(session, item, refusal, number, carrier, tids, note, actor)
         return Resolved(item.id, ReviewState.OPEN, tids, number, carrier, refusal)
     state = ReviewState.CORRECTED if resolution.choice is Choice.CORRECT else ReviewState.ACCEPTED
-    decisions.commit_settlement(session, item, state, number, carrier, tids, resolution.note, actor)
+    decisions.commit_settlement(session, item, state, number, carrier, tids, note, actor)
     return Resolved(item.id, state, tids, number, carrier)
 
 

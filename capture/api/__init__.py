@@ -17,6 +17,7 @@ from capture.api.database import (
     upgrade_database,
 )
 from capture.api.orders import import_orders, order_count
+from capture.api.resending import ResendDone, resend_job
 from capture.api.reviewing import History, history, pair_order, resolve_review, review_entries
 from capture.api.runtime import close, database, engines
 from capture.api.scanning import (
@@ -48,6 +49,7 @@ __all__ = [
     "DatabaseUpgrade",
     "History",
     "PullReport",
+    "ResendDone",
     "backup_database",
     "cancel_jobs",
     "close",
@@ -66,6 +68,7 @@ __all__ = [
     "pull_orders",
     "record_unreadable",
     "refuse_missing_db_folder",
+    "resend_job",
     "resolve_review",
     "restore_database",
     "retry_jobs",

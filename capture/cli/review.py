@@ -70,6 +70,11 @@ def _register_review(commands: Commands, common: argparse.ArgumentParser) -> Non
         metavar="TID",
         help="the order (default: the suggested one); repeat to ship several orders in this parcel",
     )
+    orders.add_argument(
+        "--another-parcel",
+        action="store_true",
+        help="this number is a further parcel of an order that already has one (split shipment, 拆单发货)",
+    )
 
     accept = actions.add_parser(
         "accept", parents=[common, person, orders], help="take a candidate: a number as read and an order"
@@ -154,7 +159,13 @@ def _order_row(o: OrderChoice) -> str:
 
 
 def cmd_review_resolve(args: argparse.Namespace, out: TextIO) -> int:
-    resolution = Resolution(choice=args.choice, orders=tuple(args.order), waybill=args.waybill, note=args.note)
+    resolution = Resolution(
+        choice=args.choice,
+        orders=tuple(args.order),
+        waybill=args.waybill,
+        note=args.note,
+        another_parcel=getattr(args, "another_parcel", False),
+    )
     by = args.by or getpass.getuser()
     done = api.resolve_review(args.id, resolution, load_settings(args), by)
     print(_resolved_text(done, by), file=out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -85,6 +86,20 @@ def _register_queue(commands: Commands, common: argparse.ArgumentParser) -> None
     )
     cancel.add_argument("ids", nargs="+", type=int, metavar="ID")
     cancel.set_defaults(run=cmd_queue_cancel)
+
+    resend = queue.add_parser(
+        "resend",
+        parents=[common],
+        help="change a sent job's number on the marketplace (a reprinted or wrong label); Taobao only",
+    )
+    resend.add_argument("id", type=int, metavar="JOB")
+    resend.add_argument("--waybill", required=True, metavar="NUMBER", help="the right number, off the new label")
+    resend.add_argument("--carrier", metavar="C", help="its carrier code (default: told by the number's format)")
+    resend.add_argument("--reason", required=True, metavar="TEXT", help="why, for the audit trail")
+    resend.add_argument(
+        "--by", metavar="NAME", help="who changes it (default: the login name); recorded as person:NAME"
+    )
+    resend.set_defaults(run=cmd_queue_resend)
 
     export = queue.add_parser(
         "export",
@@ -183,6 +198,17 @@ def cmd_queue_retry(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_queue_cancel(args: argparse.Namespace, out: TextIO) -> int:
     change = api.cancel_jobs(load_settings(args), list(args.ids))
     return _print_change(change, "cancelled", out)
+
+
+def cmd_queue_resend(args: argparse.Namespace, out: TextIO) -> int:
+    by = args.by or getpass.getuser()
+    done = api.resend_job(load_settings(args), args.id, args.waybill, args.reason, by, args.carrier)
+    print(
+        f"job {done.job_id}: order {done.order_tid} now ships with {done.waybill} ({done.carrier}), "
+        f"was {done.old_waybill}{'; ' + done.note if done.note else ''}",
+        file=out,
+    )
+    return 0
 
 
 def cmd_queue_export(args: argparse.Namespace, out: TextIO) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from capture.errors import CaptureError
 from capture.types import RefundState
-from capture.upload.connector import CheckOutcome, Connector, Misconfigured, Retry, SendOutcome, Shipment
+from capture.upload.connector import CheckOutcome, Connector, Misconfigured, Refused, Retry, SendOutcome, Shipment
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,20 @@ class ShopRouter:
     def check(self, shipment: Shipment) -> CheckOutcome:
         connector = self._for(shipment.shop)
         return connector if isinstance(connector, Misconfigured) else connector.check(shipment)
+
+    def change_number(self, shipment: Shipment, old_waybill: str) -> SendOutcome:
+        """Change a sent number, where the shop's marketplace connector can (Taobao)."""
+        connector = self._for(shipment.shop)
+        if isinstance(connector, Misconfigured):
+            return connector
+        change = getattr(connector, "change_number", None)
+        if change is None:
+            return Refused(
+                f"changing a sent number is not supported for {self.connector_name(shipment.shop)} here; "
+                "change it in that marketplace's seller back office"
+            )
+        outcome: SendOutcome = change(shipment, old_waybill)
+        return outcome
 
     def refund_state(self, shipment: Shipment) -> RefundState | Retry:
         connector = self._for(shipment.shop)

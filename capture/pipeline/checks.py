@@ -26,6 +26,14 @@ class QueueLookup(Protocol):
         """The waybill already queued for this order, if any."""
         ...
 
+    def queued_waybills(self, tid: str) -> list[str]:
+        """Every waybill queued or sent for this order (its parcels), first parcel first."""
+        ...
+
+    def item_quantity(self, tid: str) -> int | None:
+        """How many pieces the order holds; None when unknown."""
+        ...
+
     def shipment_siblings(self, waybill: str, tid: str) -> list[str]:
         """Orders queued with this waybill in one parcel with `tid` (a merged shipment)."""
         ...
@@ -82,15 +90,41 @@ def carrier_fits(
     return None
 
 
-def orders_open(orders: tuple[OrderRef, ...]) -> Refusal | None:
-    """Every order awaits shipment: not closed, refunded, unpaid or already shipped."""
+def orders_open(
+    orders: tuple[OrderRef, ...],
+    number: str = "",
+    another_parcel: bool = False,
+    lookup: QueueLookup | None = None,
+) -> Refusal | None:
+    """Every order awaits shipment: not closed, refunded, unpaid or already shipped.
+
+    An order shipped with another number may be getting a further parcel:
+    that is a person's call (review), or their say-so (`another_parcel`).
+    A number that is already one of its parcels is a repeat scan: refused.
+    """
     for order in orders:
-        if order.status != OrderStatus.AWAITING_SHIPMENT:
-            detail = f"order {order.tid} is {order.status}"
-            if order.waybill:
-                detail += f" with waybill {order.waybill}"
-            return Refusal(Status.REJECTED, Reason.ORDER_NOT_AWAITING_SHIPMENT, detail)
+        if order.status == OrderStatus.AWAITING_SHIPMENT:
+            continue
+        parcels = {order.waybill, *(lookup.queued_waybills(order.tid) if lookup else ())}
+        shipped_other = order.status == OrderStatus.SHIPPED and bool(order.waybill) and number not in parcels
+        if shipped_other and another_parcel:
+            continue
+        if shipped_other:
+            return Refusal(
+                Status.REVIEW, Reason.ORDER_HAS_OTHER_WAYBILL, _other_number_detail(order.tid, order.waybill)
+            )
+        detail = f"order {order.tid} is {order.status}"
+        if order.waybill:
+            detail += f" with waybill {order.waybill}"
+        return Refusal(Status.REJECTED, Reason.ORDER_NOT_AWAITING_SHIPMENT, detail)
     return None
+
+
+def _other_number_detail(tid: str, held: str | None) -> str:
+    return (
+        f"order {tid} already ships with {held}: if this is a further parcel of it, accept it as another parcel (--another-parcel); "
+        "if that number was wrong, change it with `waybill queue resend`"
+    )
 
 
 def no_refund_asked(orders: tuple[OrderRef, ...]) -> Refusal | None:
@@ -105,16 +139,29 @@ def no_refund_asked(orders: tuple[OrderRef, ...]) -> Refusal | None:
     return None
 
 
-def not_queued_yet(number: str, orders: tuple[OrderRef, ...], lookup: QueueLookup) -> Refusal | None:
-    """No order holds another number; the same number for all of them is a repeat scan."""
-    queued = {order.tid: lookup.queued_waybill(order.tid) for order in orders}
-    other = {tid: w for tid, w in queued.items() if w and w != number}
+def not_queued_yet(
+    number: str, orders: tuple[OrderRef, ...], lookup: QueueLookup, another_parcel: bool = False
+) -> Refusal | None:
+    """No order holds another number; the same number for all of them is a repeat scan.
+
+    With `another_parcel` (a person said so) an order that holds other
+    numbers takes this one as a further parcel, while it has pieces left
+    for one: an order of 2 pieces leaves in at most 2 parcels.
+    """
+    queued = {order.tid: lookup.queued_waybills(order.tid) for order in orders}
+    same = [tid for tid, held in queued.items() if number in held]
+    other = {tid: held for tid, held in queued.items() if held and number not in held}
+    if other and not another_parcel:
+        # A second label for one order: a further parcel or a re-label; a person says which.
+        return Refusal(
+            Status.REVIEW,
+            Reason.ORDER_HAS_OTHER_WAYBILL,
+            "; ".join(_other_number_detail(t, h[0]) for t, h in other.items()),
+        )
     if other:
-        # A second label for one order: maybe a re-label, which needs a change
-        # of the sent number, never a second send.
-        held = ", ".join(f"order {tid} is already queued with {w}" for tid, w in other.items())
-        return Refusal(Status.REVIEW, Reason.ORDER_HAS_OTHER_WAYBILL, held)
-    same = [tid for tid, w in queued.items() if w == number]
+        full = parcels_full(orders, lookup)
+        if full is not None:
+            return full
     if same and len(same) == len(orders):
         return Refusal(
             Status.REJECTED, Reason.ALREADY_QUEUED, f"{number} is already queued for order {', '.join(same)}"
@@ -129,6 +176,21 @@ def not_queued_yet(number: str, orders: tuple[OrderRef, ...], lookup: QueueLooku
     return None
 
 
+def parcels_full(orders: tuple[OrderRef, ...], lookup: QueueLookup) -> Refusal | None:
+    """A further parcel for an order whose pieces are all in parcels already is a re-label, not a parcel."""
+    for order in orders:
+        held = set(lookup.queued_waybills(order.tid)) | ({order.waybill} if order.waybill else set())
+        pieces = lookup.item_quantity(order.tid)
+        if pieces is not None and len(held) >= pieces:
+            return Refusal(
+                Status.REVIEW,
+                Reason.ORDER_HAS_OTHER_WAYBILL,
+                f"order {order.tid} has {pieces} piece(s) and already {len(held)} parcel(s) ({', '.join(sorted(held))}): "
+                "not another parcel; if a number was wrong, change it with `waybill queue resend`",
+            )
+    return None
+
+
 def before_queueing(
     number: str,
     carrier: str,
@@ -136,13 +198,18 @@ def before_queueing(
     lookup: QueueLookup,
     shop_carriers: frozenset[str],
     carriers_by_shop: Mapping[str, frozenset[str]] | None = None,
+    another_parcel: bool = False,
 ) -> Refusal | None:
-    """All checks, in the order a person would want to hear them; None when it may be queued."""
+    """All checks, in the order a person would want to hear them; None when it may be queued.
+
+    `another_parcel`: the person says this number is a further parcel of
+    orders that already have one (split shipment, 拆单发货).
+    """
     tids = tuple(o.tid for o in orders)
     return (
         waybill_elsewhere(number, tids, lookup)
         or carrier_fits(carrier, orders, shop_carriers, carriers_by_shop or {})
-        or orders_open(orders)
+        or orders_open(orders, number, another_parcel, lookup)
         or no_refund_asked(orders)
-        or not_queued_yet(number, orders, lookup)
+        or not_queued_yet(number, orders, lookup, another_parcel)
     )

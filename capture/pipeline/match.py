@@ -174,7 +174,7 @@ def _match_order(
         refusal = found.refusal or Refusal(Status.REVIEW, Reason.NO_MATCHING_ORDER, "")
     if refusal is None:
         refusal = (
-            checks.orders_open(found.orders)
+            checks.orders_open(found.orders, candidate.number, lookup=lookup)
             or checks.no_refund_asked(found.orders)
             or checks.not_queued_yet(candidate.number, found.orders, lookup)
         )

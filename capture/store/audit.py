@@ -42,6 +42,8 @@ class Action(StrEnum):
     REVIEW_REJECT = "review_reject"
     REVIEW_REFUSED = "review_refused"  # a person's choice failed the checks before queueing
     REMATCH = "rematch"  # a waiting label matched again after orders were imported or pulled
+    RESEND = "resend"  # a person changed a sent number on the marketplace (`waybill queue resend`)
+    RESEND_REFUSED = "resend_refused"  # the checks or the marketplace said no; nothing changed
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ class ClaimedJob:
     lease_until: datetime
     created_at: datetime
     shop: str = "default"  # capture.shops.DEFAULT_SHOP: whose credentials send it
+    parcel: int = 1  # 1 ships the order; 2 and on add a package to it
 
     @property
     def outcome_unknown(self) -> bool:
@@ -164,6 +165,7 @@ def claim(
             col(UploadJob.lease_until),
             col(UploadJob.created_at),
             col(UploadJob.shop),
+            col(UploadJob.parcel),
         )
     )
     row = session.exec(statement).first()
@@ -179,6 +181,7 @@ def claim(
         lease_until=as_utc(row.lease_until),
         created_at=as_utc(row.created_at),
         shop=row.shop,
+        parcel=row.parcel,
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from capture.shops import DEFAULT_SHOP
-from capture.store.tables import JobStatus, Order, Scan, UploadJob
+from capture.store.tables import JobStatus, Order, OrderItem, Scan, UploadJob
 from capture.types import OrderRef, OrderStatus, ScanSummary
 
 # Jobs in these states hold their order and their number: a second number for
@@ -77,7 +77,11 @@ _WITH_WAYBILL = union(
     select(Order.tid).where(Order.waybill == bindparam("waybill")),
     select(UploadJob.order_tid).where(UploadJob.waybill == bindparam("waybill"), _ACTIVE_JOB),
 )
-_QUEUED_WAYBILL = select(UploadJob.waybill).where(UploadJob.order_tid == bindparam("tid"), _ACTIVE_JOB)
+_QUEUED_WAYBILL = (
+    select(UploadJob.waybill)
+    .where(UploadJob.order_tid == bindparam("tid"), _ACTIVE_JOB)
+    .order_by(col(UploadJob.parcel), col(UploadJob.id))
+)
 _JOB_OF_ORDER = select(UploadJob.scan_id, UploadJob.waybill).where(UploadJob.order_tid == bindparam("tid"), _ACTIVE_JOB)
 _SAME_SHIPMENT = select(UploadJob.order_tid).where(
     UploadJob.waybill == bindparam("waybill"),
@@ -112,7 +116,16 @@ class SqlOrderLookup:
         return sorted(self._session.execute(_WITH_WAYBILL, {"waybill": waybill}).scalars())
 
     def queued_waybill(self, tid: str) -> str | None:
+        """The number that ships the order (its first parcel), if one is queued or sent."""
         return self._session.execute(_QUEUED_WAYBILL, {"tid": tid}).scalars().first()
+
+    def queued_waybills(self, tid: str) -> list[str]:
+        """Every number queued or sent for the order, first parcel first."""
+        return list(self._session.execute(_QUEUED_WAYBILL, {"tid": tid}).scalars())
+
+    def item_quantity(self, tid: str) -> int | None:
+        """How many pieces the order holds, by its item lines; None when an export did not say."""
+        return order_quantity(self._session, tid)
 
     def by_name(self, name: str, limit: int) -> list[OrderRef]:
         """Orders whose receiver name is exactly `name` (indexed: ix_orders_receiver_name)."""
@@ -231,8 +244,31 @@ def queue_jobs(session: Session, scan_id: int, waybill: str, carrier: str, tids:
     for tid in tids:
         # An order not (or no longer) in the table goes out with the default shop's credentials.
         shop = shops.get(tid, DEFAULT_SHOP)
-        session.add(UploadJob(order_tid=tid, waybill=waybill, carrier=carrier, scan_id=scan_id, shop=shop))
+        parcel = next_parcel(session, tid)
+        session.add(
+            UploadJob(order_tid=tid, waybill=waybill, carrier=carrier, scan_id=scan_id, shop=shop, parcel=parcel)
+        )
     session.flush()
+
+
+def next_parcel(session: Session, tid: str) -> int:
+    """The parcel number a new number for `tid` gets: 1 ships the order, 2 and on add a package.
+
+    An order already shipped with a number we did not queue (the back office,
+    an import that says so) counts that number as its first parcel.
+    """
+    held = set(session.execute(_QUEUED_WAYBILL, {"tid": tid}).scalars())
+    order = session.get(Order, tid)
+    if order is not None and order.waybill:
+        held.add(order.waybill)
+    return len(held) + 1
+
+
+def order_quantity(session: Session, tid: str) -> int | None:
+    quantities = session.exec(select(OrderItem.quantity).where(OrderItem.order_tid == tid)).all()
+    if not quantities or any(q is None for q in quantities):
+        return None
+    return sum(q for q in quantities if q is not None)
 
 
 def order_count(session: Session) -> int:

@@ -138,17 +138,25 @@ class JobStatus(StrEnum):
 
 
 class UploadJob(SQLModel, table=True):
-    """The outbox: one row per order to mark shipped, written with its scan."""
+    """The outbox: one row per order and parcel to tell the marketplace of, written with its scan."""
 
     __tablename__ = "upload_jobs"
     __table_args__ = (
-        # One order is shipped with one number: a second, different number for
-        # the same order must go through review, never a second send.  A
-        # cancelled job gives its order back (a wrong number taken off the
-        # queue), so the rule covers every other state.
+        # An order may leave in several parcels (parcel 1 ships it, 2 and on
+        # are packages added to it), but one number goes once per order and
+        # one parcel is the first.  A cancelled job gives its order and its
+        # number back (a wrong number taken off the queue).
         Index(
-            "uq_upload_jobs_order",
+            "uq_upload_jobs_order_first",
             "order_tid",
+            unique=True,
+            sqlite_where=text("status != 'cancelled' AND parcel = 1"),
+            postgresql_where=text("status != 'cancelled' AND parcel = 1"),
+        ),
+        Index(
+            "uq_upload_jobs_order_waybill",
+            "order_tid",
+            "waybill",
             unique=True,
             sqlite_where=text("status != 'cancelled'"),
             postgresql_where=text("status != 'cancelled'"),
@@ -162,6 +170,8 @@ class UploadJob(SQLModel, table=True):
     order_tid: str = Field(max_length=32)
     waybill: str = Field(max_length=64)
     carrier: str = Field(max_length=16)
+    # 1: the number that ships the order; 2 and on: a further parcel, added as a package.
+    parcel: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     scan_id: int | None = Field(default=None, foreign_key="scans.id")
     status: str = Field(default=JobStatus.PENDING.value, max_length=16)
     attempts: int = 0  # claims so far, counted when claimed (a crash still counts)

@@ -33,6 +33,14 @@ class Shipment:
     carrier: str  # our carrier code (capture.pipeline.carriers)
     queued_at: datetime
     shop: str = "default"  # capture.shops.DEFAULT_SHOP: whose order, whose credentials
+    # 1: this number ships the order; 2 and on: a further parcel of an order
+    # already shipped, added to it as a package (拆单发货).  A connector
+    # whose platform cannot add a package refuses it with what to do instead.
+    parcel: int = 1
+
+    @property
+    def is_package(self) -> bool:
+        return self.parcel > 1
 
 
 @dataclass(frozen=True)

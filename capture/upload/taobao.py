@@ -34,6 +34,7 @@ from capture.upload.http import Unreachable
 from capture.upload.taobao_carriers import CompanyCode, CompanyDirectory
 from capture.upload.taobao_errors import Meaning, classify, credentials_hint
 from capture.upload.taobao_orders import trade_refund
+from capture.upload.taobao_packages import add_package, change_number
 from capture.upload.top_client import BadReply, TopClient, TopError, TopReply, describe
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ class TaobaoConnector:
         return self._client.redact(text)
 
     def send(self, shipment: Shipment) -> SendOutcome:
+        if shipment.is_package:
+            return add_package(self._client, self._companies, shipment, self._failed)
         company = self._companies.lookup(shipment.carrier)
         if not isinstance(company, CompanyCode):
             return self._no_company(shipment, company)
@@ -87,11 +90,25 @@ class TaobaoConnector:
         numbers = [n for n in numbers if n]
         if canonical(shipment.waybill) in numbers:
             return Delivered(response_id=result.request_id, note=ALREADY_ON_ORDER)
+        if numbers and shipment.is_package:
+            return NotShipped()  # the order's other parcels are there; this package is not yet
         if numbers:
             return Refused(
                 f"order {shipment.order_tid} already shipped on Taobao with {', '.join(numbers)}, not {shipment.waybill}"
             )
         return NotShipped()
+
+    def change_number(self, shipment: Shipment, old_waybill: str) -> SendOutcome:
+        """The sent `old_waybill` on the order becomes `shipment.waybill` (taobao_packages)."""
+        return change_number(
+            self._client,
+            self._companies,
+            shipment.order_tid,
+            old_waybill,
+            shipment.waybill,
+            shipment.carrier,
+            self._failed,
+        )
 
     def refund_state(self, shipment: Shipment) -> RefundState | Retry:
         order_tid = shipment.order_tid

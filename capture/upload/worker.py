@@ -203,7 +203,7 @@ class Worker:
     def _attempt(self, job: ClaimedJob) -> SendOutcome | None:
         """Check (if an earlier attempt may have gone through) and send; None if the lease was lost."""
         lease_end = time.monotonic() + self._settings.upload_lease_s
-        shipment = Shipment(job.id, job.order_tid, job.waybill, job.carrier, job.created_at, job.shop)
+        shipment = Shipment(job.id, job.order_tid, job.waybill, job.carrier, job.created_at, job.shop, job.parcel)
         try:
             if job.outcome_unknown:
                 checked = self._connector.check(shipment)

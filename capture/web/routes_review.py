@@ -13,6 +13,7 @@ from capture import api, views
 from capture.accounts import Permission
 from capture.api import desk
 from capture.api.orders import search_orders
+from capture.errors import QueueActionError, ResendError
 from capture.review import Choice, Resolution
 from capture.web import shapes
 from capture.web.auth import Caller, allowed
@@ -26,16 +27,33 @@ class Accept(BaseModel):
     orders: list[str] = Field(default_factory=list, max_length=20)
     waybill: str | None = Field(default=None, max_length=64)
     note: str = Field(default="", max_length=NOTE_CHARS)
+    another_parcel: bool = False  # a further parcel of an order that already has a number
 
 
 class Correct(BaseModel):
     waybill: str = Field(min_length=1, max_length=64)
     order: str | None = Field(default=None, max_length=32)
     note: str = Field(default="", max_length=NOTE_CHARS)
+    another_parcel: bool = False
 
 
 class Reject(BaseModel):
     note: str = Field(default="", max_length=NOTE_CHARS)
+
+
+class Resend(BaseModel):
+    waybill: str = Field(min_length=1, max_length=64)
+    carrier: str | None = Field(default=None, max_length=16)
+    reason: str = Field(min_length=1, max_length=NOTE_CHARS)
+
+
+# What the supervisor does when the marketplace will not change a sent number.
+RESEND_BACK_OFFICE_ZH = (
+    "请在千牛卖家中心 > 交易 > 已卖出的宝贝 > 该订单 > 修改物流信息 中修改；"
+    "若已超过可修改时间或不是自己联系物流的发货，请联系淘宝客服"
+)
+
+OTHER_BACK_OFFICE_ZH = "请在该平台的商家后台（拼多多商家后台、抖店）修改运单号"
 
 
 class JobIds(BaseModel):
@@ -62,14 +80,15 @@ async def _resolve(request: Request, who: Caller, item_id: int, resolution: Reso
 
 @router.post("/api/review/{item_id}/accept")
 async def accept(item_id: int, choice: Accept, request: Request, who: Supervisor) -> JSONResponse:
-    resolution = Resolution(Choice.ACCEPT, tuple(choice.orders), choice.waybill, choice.note)
+    resolution = Resolution(Choice.ACCEPT, tuple(choice.orders), choice.waybill, choice.note, choice.another_parcel)
     return await _resolve(request, who, item_id, resolution)
 
 
 @router.post("/api/review/{item_id}/correct")
 async def correct(item_id: int, choice: Correct, request: Request, who: Supervisor) -> JSONResponse:
     orders = (choice.order,) if choice.order else ()
-    return await _resolve(request, who, item_id, Resolution(Choice.CORRECT, orders, choice.waybill, choice.note))
+    resolution = Resolution(Choice.CORRECT, orders, choice.waybill, choice.note, choice.another_parcel)
+    return await _resolve(request, who, item_id, resolution)
 
 
 @router.post("/api/review/{item_id}/reject")
@@ -103,6 +122,24 @@ async def queue_retry(ids: JobIds, request: Request, _who: Supervisor) -> dict[s
 async def queue_cancel(ids: JobIds, request: Request, _who: Supervisor) -> dict[str, Any]:
     change = await run_in_threadpool(api.cancel_jobs, request.app.state.settings, ids.ids)
     return {"changed": change.changed, "refused": change.refused, "unknown": change.unknown}
+
+
+@router.post("/api/queue/{job_id}/resend")
+async def queue_resend(job_id: int, change: Resend, request: Request, who: Supervisor) -> JSONResponse:
+    """Change a sent job's number on the marketplace; a refusal says (in zh-CN) what to do in the back office."""
+    settings = request.app.state.settings
+    try:
+        done = await run_in_threadpool(
+            api.resend_job, settings, job_id, change.waybill, change.reason, who.identity.name, change.carrier
+        )
+    except (ResendError, QueueActionError) as exc:
+        body = {"error": exc.message, "hint": exc.hint, "message_zh": f"未能修改运单号：{exc.message}"}
+        if isinstance(exc, ResendError):
+            body["hint_zh"] = RESEND_BACK_OFFICE_ZH if "千牛" in exc.hint else OTHER_BACK_OFFICE_ZH
+        return JSONResponse(body, status_code=409)
+    return JSONResponse(
+        {"job": done.job_id, "order": done.order_tid, "old_waybill": done.old_waybill, "waybill": done.waybill}
+    )
 
 
 @router.get("/api/orders")

@@ -41,6 +41,7 @@ COMPANIES = "pdd.logistics.companies.get"
 INFO = "pdd.order.information.get"
 LIST = "pdd.order.number.list.get"
 INCREMENT = "pdd.order.number.list.increment.get"
+EXTRA = "pdd.order.upload.extra.logistics"  # 订单额外运单信息上传: a further parcel's number, beside the order's own
 AWAITING, SHIPPED = 1, 2
 NO_REFUND, REFUNDED = 1, 4
 MAX_WINDOW_S = 30 * 60
@@ -96,6 +97,7 @@ class FakeOrder:
     town: str = "南山区"
     address: str = "科技园1号"
     updated_at: int = field(default_factory=lambda: int(time.time()))
+    extra_tracks: list[tuple[int, str]] = field(default_factory=list)  # (shipping_id, tracking_number)
 
 
 @dataclass
@@ -282,11 +284,14 @@ class FakePdd:
                 order = self.orders.get(params.get("order_sn", ""))
                 if order is None:
                     return _error(BUSINESS_ERROR, "订单不存在")
-                return {"order_info_get_response": {"order_info": dict(order.__dict__)}}
+                info = {k: v for k, v in order.__dict__.items() if k != "extra_tracks"}
+                return {"order_info_get_response": {"order_info": info}}
         if method == LIST:
             return self._list(params)
         if method == INCREMENT:
             return self._increment(params)
+        if method == EXTRA:
+            return self._extra(params)
         return _error(10000, "接口不存在", f"no method {method}")
 
     def _send(self, params: dict[str, str]) -> dict:
@@ -305,6 +310,31 @@ class FakePdd:
             self.stats.ship_times.append(time.monotonic())
             self._changed.notify_all()
         return {"logistics_online_send_response": {"is_success": True, "request_id": uuid.uuid4().hex[:12]}}
+
+    def _extra(self, params: dict[str, str]) -> dict:
+        """order_sn and extra_track_list required; only for a shipped order; the same number again is no change."""
+        for name in ("order_sn", "extra_track_list"):
+            if not params.get(name):
+                return _error(BUSINESS_ERROR, f"缺少参数 {name}")
+        try:
+            tracks = [
+                (int(t["shipping_id"]), str(t["tracking_number"])) for t in json.loads(params["extra_track_list"])
+            ]
+        except (ValueError, KeyError, TypeError):
+            return _error(BUSINESS_ERROR, "extra_track_list 格式不对")
+        with self._changed:
+            order = self.orders.get(params["order_sn"])
+            if order is None:
+                return _error(BUSINESS_ERROR, "订单不存在")
+            if order.order_status == AWAITING or not order.tracking_number:
+                return _error(BUSINESS_ERROR, "订单未发货，不能上传额外运单")
+            for shipping_id, number in tracks:
+                if not any(c["id"] == shipping_id for c in self.companies):
+                    return _error(BUSINESS_ERROR, f"快递公司不存在 {shipping_id}")
+                if number != order.tracking_number and (shipping_id, number) not in order.extra_tracks:
+                    order.extra_tracks.append((shipping_id, number))
+            self._changed.notify_all()
+        return {"order_upload_extra_logistics_response": {"success": True, "request_id": uuid.uuid4().hex[:12]}}
 
     def _list(self, params: dict[str, str]) -> dict:
         page, size = int(params.get("page", "1")), min(int(params.get("page_size", "100")), MAX_PAGE_SIZE)

@@ -22,7 +22,11 @@ It does what the platform does, as far as our connector can tell:
   5xx pages, rate limits with a ban time, platform errors (B60, isp.*),
   or an invalid-session reply that quotes the session back;
 * counts: `sends[tid]` every offline.send that reached it, `ships[tid]` the
-  ones that shipped the order, so tests can assert "never sent twice".
+  ones that shipped the order, so tests can assert "never sent twice";
+* changes a shipped order (tests/fakes/taobao_parcels.py): its number
+  (taobao.logistics.consign.resend) and its packages
+  (alibaba.ascp.logistics.consign.resend with consign_pkgs), each package
+  one shipping in taobao.logistics.orders.get.
 
 Use `with FakeTaobao(...) as fake:`; `fake.url` is the router endpoint.
 """
@@ -45,6 +49,9 @@ from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakes import taobao_parcels
+from tests.fakes.taobao_parcels import PackageRow
 
 GMT8 = timezone(timedelta(hours=8))
 MAX_CLOCK_SKEW_S = 600  # the platform's ten minutes
@@ -117,10 +124,20 @@ class FakeOrder:
     receiver_address: str = "文三路1号"
     refund_status: str = "NO_REFUND"  # of its one sub-order (orders.order[0].refund_status)
     modified: datetime = field(default_factory=lambda: datetime.now(GMT8))
+    shipped_at: datetime | None = None
+    self_arranged: bool = True  # shipped by offline.send (自己联系), not an online pickup (在线下单)
+    packages: list[PackageRow] = field(default_factory=list)  # set by consign_pkgs; first is out_sid
+
+    def parcels(self) -> list[PackageRow]:
+        """Every package of the order, its own number first; none while it waits."""
+        if self.packages:
+            return list(self.packages)
+        return [PackageRow(self.out_sid, self.company_code)] if self.out_sid else []
 
     def as_trade(self, fields: set[str]) -> dict:
         full = {**self.__dict__, "tid": int(self.tid), "tid_str": self.tid}
-        trade = {k: v for k, v in full.items() if k in fields and k not in ("refund_status", "modified")}
+        hidden = ("refund_status", "modified", "shipped_at", "self_arranged", "packages")
+        trade = {k: v for k, v in full.items() if k in fields and k not in hidden}
         if fields & {"orders", "orders.refund_status"}:
             trade["orders"] = {"order": [{"oid": int(self.tid) + 1, "refund_status": self.refund_status}]}
         return trade
@@ -134,6 +151,9 @@ class Stats:
     refused: Counter = field(default_factory=Counter)  # router refusals by code (bad sign, ban, ...)
     ship_times: list[float] = field(default_factory=list)  # time.monotonic() of each ship
     send_times: dict[str, list[float]] = field(default_factory=dict)
+    resends: Counter = field(default_factory=Counter)  # numbers changed by consign.resend, per tid
+    package_lists: Counter = field(default_factory=Counter)  # consign_pkgs lists taken, per tid
+    packages_added: Counter = field(default_factory=Counter)  # packages those lists added, per tid
 
 
 def top_sign(params: dict[str, str], secret: str, method: str) -> str:
@@ -165,6 +185,7 @@ class FakeTaobao:
         self.orders: dict[str, FakeOrder] = {}
         self.stats = Stats()
         self.send_delay_s = 0.0  # added to every offline.send (a slower platform)
+        self.resend_window = taobao_parcels.DEFAULT_RESEND_WINDOW
         self._faults: list[PlannedFault] = []
         self._banned_until = 0.0
         self._lock = threading.Lock()
@@ -209,12 +230,19 @@ class FakeTaobao:
             for tid in tids:
                 self.orders[tid] = FakeOrder(tid=tid, **fields)
 
-    def ship_by_hand(self, tid: str, out_sid: str, company_code: str = "SF") -> None:
-        """The seller shipped it in the back office (not counted as our send)."""
+    def ship_by_hand(self, tid: str, out_sid: str, company_code: str = "SF", self_arranged: bool = True) -> None:
+        """The seller shipped it in the back office (not counted as our send); online: a courier pickup."""
         with self._lock:
             order = self.orders[tid]
             order.status, order.out_sid, order.company_code = SHIPPED, out_sid, company_code
-            order.modified = datetime.now(GMT8)
+            order.modified = order.shipped_at = datetime.now(GMT8)
+            order.self_arranged = self_arranged
+
+    def age_shipment(self, tid: str, by: timedelta) -> None:
+        """Say the order was shipped `by` earlier than it was (past the time a number may change)."""
+        with self._lock:
+            order = self.orders[tid]
+            order.shipped_at = (order.shipped_at or datetime.now(GMT8)) - by
 
     def set_refund(self, tid: str, refund_status: str) -> None:
         """The buyer asks for a refund (WAIT_SELLER_AGREE), the seller refuses it (SELLER_REFUSE_BUYER), ..."""
@@ -363,6 +391,10 @@ class FakeTaobao:
             return self._fullinfo(params)
         if method == INCREMENT:
             return self._increment(params)
+        if method == taobao_parcels.RESEND:
+            return taobao_parcels.resend(self, params, datetime.now(GMT8))
+        if method == taobao_parcels.PACKAGES:
+            return taobao_parcels.set_packages(self, params, datetime.now(GMT8))
         return _error(22, "Invalid Method", sub_msg=f"no method {method}")
 
     def _send(self, params: dict[str, str]) -> dict:
@@ -387,7 +419,7 @@ class FakeTaobao:
             if company["reg_mail_no"] and not re.match(company["reg_mail_no"], out_sid):
                 return _error(15, "Remote service error", f"{OFFLINE_ERROR}:B60", "运单号不符合规则或已经被使用")
             order.status, order.out_sid, order.company_code = SHIPPED, out_sid, company_code
-            order.modified = datetime.now(GMT8)
+            order.modified = order.shipped_at = datetime.now(GMT8)
             self.stats.ships[tid] += 1
             self.stats.ship_times.append(time.monotonic())
             self._changed.notify_all()
@@ -399,10 +431,12 @@ class FakeTaobao:
         with self._lock:
             order = self.orders.get(params.get("tid", ""))
             shipping = []
-            if order is not None:
-                name = next((c["name"] for c in self.companies if c["code"] == order.company_code), "")
+            if order is not None and not order.out_sid:
+                shipping.append({"tid": int(order.tid), "out_sid": "", "company_name": "", "status": order.status})
+            for package in order.parcels() if order is not None else ():
+                name = next((c["name"] for c in self.companies if c["code"] == package.company_code), "")
                 shipping.append(
-                    {"tid": int(order.tid), "out_sid": order.out_sid, "company_name": name, "status": order.status}
+                    {"tid": int(order.tid), "out_sid": package.out_sid, "company_name": name, "status": order.status}  # type: ignore[union-attr]
                 )
         return {
             "logistics_orders_get_response": {

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from capture.decisions import commit_scan
 from capture.store.db import session_scope
@@ -253,19 +253,31 @@ def test_a_queued_scan_writes_the_scan_and_its_upload_job_together(pg_engine: En
     assert sent == []
 
 
-def test_a_second_job_for_the_same_order_is_refused_and_leaves_no_scan_behind(pg_engine: Engine) -> None:
+def test_a_second_first_parcel_or_a_number_twice_is_refused_and_leaves_no_scan_behind(pg_engine: Engine) -> None:
     import_rows(pg_engine, [order_row(TID_A)])
     with session_scope(pg_engine) as session:
         first_scan = record_scan(session, scan_record(TID_A, SF_WAYBILL, "SF"), queue=True)
 
-    with pytest.raises(IntegrityError, match="uq_upload_jobs_order"), session_scope(pg_engine) as session:
-        record_scan(session, scan_record(TID_A, ZTO_WAYBILL, "ZTO"), queue=True)
+    # Two desks racing with two labels of one order both see "no parcel yet": the second is refused.
+    with pytest.raises(IntegrityError, match="uq_upload_jobs_order_first"), session_scope(pg_engine) as session:
+        scan_id = record_scan(session, scan_record(TID_A, ZTO_WAYBILL, "ZTO"), queue=False)
+        session.add(UploadJob(order_tid=TID_A, waybill=ZTO_WAYBILL, carrier="ZTO", scan_id=scan_id, parcel=1))
+        session.flush()
+    with pytest.raises(IntegrityError, match="uq_upload_jobs_order_waybill"), session_scope(pg_engine) as session:
+        record_scan(session, scan_record(TID_A, SF_WAYBILL, "SF"), queue=True)
 
     with session_scope(pg_engine) as session:
         scans = [s.id for s in session.exec(select(Scan))]
         jobs = list_queue(session)
-    assert scans == [first_scan]  # the refused scan was rolled back with its job
+    assert scans == [first_scan]  # the refused scans were rolled back with their jobs
     assert [(j.order_tid, j.waybill) for j in jobs] == [(TID_A, SF_WAYBILL)]
+
+    # A second number queued through the decision's path is the order's second parcel.
+    with session_scope(pg_engine) as session:
+        record_scan(session, scan_record(TID_A, ZTO_WAYBILL, "ZTO"), queue=True)
+    with session_scope(pg_engine) as session:
+        parcels = [(j.waybill, j.parcel) for j in session.exec(select(UploadJob).order_by(col(UploadJob.id)))]
+    assert parcels == [(SF_WAYBILL, 1), (ZTO_WAYBILL, 2)]
 
 
 def test_the_database_stays_usable_after_a_refused_job(pg_engine: Engine) -> None:
@@ -274,7 +286,7 @@ def test_the_database_stays_usable_after_a_refused_job(pg_engine: Engine) -> Non
     with session_scope(pg_engine) as session:
         record_scan(session, scan_record(TID_A), queue=True)
     with pytest.raises(IntegrityError), session_scope(pg_engine) as session:
-        record_scan(session, scan_record(TID_A, ZTO_WAYBILL, "ZTO"), queue=True)
+        record_scan(session, scan_record(TID_A), queue=True)  # the same number again
 
     with session_scope(pg_engine) as session:
         record_scan(session, scan_record(TID_B, ZTO_WAYBILL, "ZTO"), queue=True)

@@ -168,3 +168,18 @@ def test_missing_shop_secrets_are_named_before_anything_is_sent(
 
     assert "WAYBILL_SHOP_PDD_MAIN_CLIENT_ID" in str(raised.value)
     assert fake_pdd.stats.calls[SEND] == 0
+
+
+def test_a_second_parcel_of_a_shipped_order_is_uploaded_as_an_extra_number(
+    settings: Settings, engine: Engine, fake_pdd: FakePdd
+) -> None:
+    (order,) = queue_pdd(engine, fake_pdd, 1)
+    assert run(settings, fake_pdd).count("sent") == 1
+    queue_jobs(engine, [(order, sf(7), "SF")])  # the order's second number: its parcel 2
+
+    report = run(settings, fake_pdd)
+
+    assert report.count("sent") == 1
+    assert fake_pdd.orders[order].tracking_number == sf(0) and fake_pdd.stats.ships[order] == 1
+    assert fake_pdd.orders[order].extra_tracks == [(44, sf(7))]
+    assert sorted((j.waybill, j.status) for j in api.list_jobs(settings)) == [(sf(0), "sent"), (sf(7), "sent")]

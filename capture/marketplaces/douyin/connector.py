@@ -8,8 +8,12 @@ check:    order.orderDetail (shop_order_id) -> shop_order_detail with
           a success; another number, or an order no longer awaiting shipment
           without one, is for a person.  Asked before any retry and after a
           permanent refusal.
-One waybill per job: several parcels of one order (logisticsAddMultiPack)
-are not sent by this connector yet.
+One waybill per job.  A further parcel of an order already shipped is not
+sent: order.logisticsAddMultiPack ships several packs at once, each naming
+its sub-orders and counts (shipped_order_info), when the order is first
+shipped; a second label scanned after the first was sent cannot use it, and
+which items are in which box is not read off a label.  Such a job goes to
+review saying to add the pack in the 抖店 back office.
 """
 
 from __future__ import annotations
@@ -75,6 +79,11 @@ class DouyinConnector:
         return self._client.redact(text)
 
     def send(self, shipment: Shipment) -> SendOutcome:
+        if shipment.is_package:
+            return Refused(
+                f"{shipment.waybill} is a further parcel of order {shipment.order_tid}, already shipped: "
+                "add it in the 抖店 back office (订单 > 订单详情 > 修改物流/追加包裹), then cancel this job"
+            )
         company = self._companies.lookup(shipment.carrier)
         if company is None:
             return Refused(f"Douyin has no logistics company for carrier {shipment.carrier}; not sent")

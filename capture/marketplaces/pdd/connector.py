@@ -9,9 +9,17 @@ check: pdd.order.information.get for the order: order_info.order_status
        the order is a success, another number is for a person, an order not
        awaiting shipment without a number (refunded, cancelled) is refused
        with the platform's words.
+package: a further parcel of a shipped order goes with
+       pdd.order.upload.extra.logistics (order_sn, extra_track_type 1 =
+       分包发货, extra_track_list [{shipping_id, tracking_number}]): the
+       platform keeps it beside the order's own number for the buyer to see.
+       Uploading the same extra number again is answered as a success, so a
+       retry after a lost reply is harmless.
 """
 
 from __future__ import annotations
+
+import json
 
 from capture.marketplaces.outcome_kinds import Meaning
 from capture.marketplaces.pdd.carriers import PddCompanies
@@ -35,6 +43,10 @@ SEND_METHOD = "pdd.logistics.online.send"
 SEND_KEY = "logistics_online_send_response"
 INFO_METHOD = "pdd.order.information.get"
 INFO_KEY = "order_info_get_response"
+# The reply's key is the method's name without "pdd.", dots as underscores (as for online.send).
+EXTRA_METHOD = "pdd.order.upload.extra.logistics"
+EXTRA_KEY = "order_upload_extra_logistics_response"
+SPLIT_PARCEL = "1"  # extra_track_type: 1 分包发货, 2 补发商品, 3 发放赠品
 AWAITING_SHIPMENT = 1
 REFUNDED = "4"
 ALREADY_ON_ORDER = "already on the order"
@@ -52,6 +64,8 @@ class PddConnector:
         return self._client.redact(text)
 
     def send(self, shipment: Shipment) -> SendOutcome:
+        if shipment.is_package:
+            return self._add_package(shipment)
         company = self._companies.lookup(shipment.carrier)
         if company is None:
             return Refused(f"Pinduoduo has no available logistics company for carrier {shipment.carrier}; not sent")
@@ -72,6 +86,26 @@ class PddConnector:
             return self._after_refusal(shipment, failed)
         return failed
 
+    def _add_package(self, shipment: Shipment) -> SendOutcome:
+        company = self._companies.lookup(shipment.carrier)
+        if company is None:
+            return Refused(f"Pinduoduo has no available logistics company for carrier {shipment.carrier}; not sent")
+        if not isinstance(company, CompanyCode):
+            return self._failed(company)
+        tracks = json.dumps([{"shipping_id": int(company.company_code), "tracking_number": shipment.waybill}])
+        params = {"order_sn": shipment.order_tid, "extra_track_type": SPLIT_PARCEL, "extra_track_list": tracks}
+        result = self._client.call(EXTRA_METHOD, params, EXTRA_KEY)
+        if isinstance(result, PddReply):
+            if result.body.get("success") in (True, "true"):
+                return Delivered(response_id=result.request_id)
+            return Retry("order.upload.extra.logistics answered without success=true")
+        failed = self._failed(result)
+        if isinstance(failed, Refused):
+            return Refused(
+                f"{failed.reason}; add it in the 拼多多商家后台 (订单详情 > 添加额外运单号), then cancel this job"
+            )
+        return failed
+
     def refund_state(self, shipment: Shipment) -> RefundState | Retry:
         # Not asked of Pinduoduo yet: the worker goes by the last pull or import.
         return RefundState.UNKNOWN
@@ -86,6 +120,8 @@ class PddConnector:
         number = canonical(str(info.get("tracking_number") or ""))
         if number and number == canonical(shipment.waybill):
             return Delivered(response_id=result.request_id, note=ALREADY_ON_ORDER)
+        if number and shipment.is_package:
+            return NotShipped()  # the order has its first parcel; sending the extra number again is harmless
         if number:
             return Refused(
                 f"order {shipment.order_tid} already shipped on Pinduoduo with {number}, not {shipment.waybill}"

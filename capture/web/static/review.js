@@ -78,7 +78,9 @@ function candidates(entry) {
       el("td", `${o.phone_masked} ${fmt(o.phone)}`), el("td", `${o.address} ${fmt(o.address_fit)}`, "addr"));
     const take = el("button", T.accept, "accept");
     take.dataset.order = o.tid;
-    take.onclick = () => resolve(entry, "accept", { orders: [o.tid], waybill: entry.suggested_waybill });
+    take.onclick = () => resolve(entry, "accept", {
+      orders: [o.tid], waybill: entry.suggested_waybill, another_parcel: anotherParcel(entry),
+    });
     const cell = el("td");
     cell.append(take);
     row.append(cell);
@@ -122,12 +124,22 @@ function actions(entry) {
         return;
       }
     }
-    resolve(entry, "correct", { waybill: typed, order: order.value.trim() || null });
+    resolve(entry, "correct", { waybill: typed, order: order.value.trim() || null, another_parcel: anotherParcel(entry) });
   };
   const no = el("button", T.reject, "reject");
   no.onclick = () => resolve(entry, "reject", {});
-  box.append(number, order, fix, no, warning);
+  // The supervisor's word that this label is a further parcel of an order that already has a number (拆单发货).
+  const parcel = el("label", null, "another-parcel");
+  const tick = el("input");
+  tick.type = "checkbox";
+  parcel.append(tick, document.createTextNode(T.another_parcel));
+  box.append(number, order, fix, no, parcel, warning);
   return box;
+}
+
+function anotherParcel(entry) {
+  const tick = items.querySelector(`[data-item="${entry.id}"] .another-parcel input`);
+  return Boolean(tick && tick.checked);
 }
 
 async function resolve(entry, action, body) {
@@ -157,9 +169,30 @@ async function loadQueue() {
       };
       cell.append(b);
     }
+    if (j.status === "sent") cell.append(resendButton(j));
     row.append(cell);
     return row;
   }));
+}
+
+// A sent number changed on the marketplace (a reprinted label); a refusal says what to do in the back office.
+function resendButton(job) {
+  const b = el("button", T.resend, "resend");
+  b.onclick = async () => {
+    const waybill = (prompt(T.resend_number, "") || "").trim();
+    if (!waybill) return;
+    const reason = (prompt(T.resend_reason, "") || "").trim();
+    if (!reason) return;
+    try {
+      const done = await api("POST", `/api/queue/${job.id}/resend`, { waybill, reason });
+      alert(`${T.resend_done}：${done.old_waybill} → ${done.waybill}`);
+    } catch (e) {
+      const body = e.body || {};
+      alert([body.message_zh || e.message, body.hint_zh || ""].filter(Boolean).join("\n"));
+    }
+    loadQueue();
+  };
+  return b;
 }
 
 document.getElementById("order-search").addEventListener("submit", async (e) => {
