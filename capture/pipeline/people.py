@@ -64,8 +64,13 @@ def read_people(lines: list[TextLine], direction: tuple[float, float]) -> list[P
     dx, dy = -uy, ux
 
     def reading_order(ln: TextLine) -> tuple[float, float]:
-        cx, cy = ln.center
-        return (cx * dx + cy * dy, cx * ux + cy * uy)
+        # Rows are ordered where they start, at their left edge: under a
+        # camera's tilt a long row rises or falls along its length, and its
+        # centre can pass above the shorter row printed over it (an address
+        # after its name and phone row).
+        (x0, y0), (x3, y3) = ln.box[0], ln.box[3]
+        sx, sy = (x0 + x3) / 2, (y0 + y3) / 2
+        return (sx * dx + sy * dy, sx * ux + sy * uy)
 
     texts = [normalize(ln.text) for ln in sorted(lines, key=reading_order)]
     people = []

@@ -3,7 +3,7 @@
 import pytest
 
 from capture.pipeline.extract import extract
-from capture.types import Decoded, TextLine
+from capture.types import BarcodeRead, Decoded, TextLine
 
 
 def line(text: str, y: float, x: float = 0.0, width: float = 100.0) -> TextLine:
@@ -61,3 +61,23 @@ def test_tail_only_forms_do_not_fire_on_other_numbers():
         people(line("重量: 1.25kg 件数: 1/1", 0), line("订单号: 2751925651837878487", 20), line("2026-11-20 14:32", 40))
         == ()
     )
+
+
+def test_a_long_address_row_rising_under_a_tilted_camera_still_follows_its_name_row():
+    """Boxes as read off a photo taken at a 39-degree tilt: the long address row below the
+    name row rises to the right, so its centre lies above the name row's centre."""
+
+    def tilted(text: str, left: tuple[float, float], right: tuple[float, float]) -> TextLine:
+        (x0, y0), (x1, y1) = left, right
+        return TextLine(text=text, score=0.99, box=((x0, y0), (x1, y1), (x1 + 28, y1 + 95), (x0 + 22, y0 + 95)))
+
+    # The barcode above them sets the label's direction: nearly level, less tilted than the rows.
+    barcode = BarcodeRead("DPK430614110353", "Code128", "zxing", ((1442, 663), (2630, 603), (2647, 935), (1459, 995)))
+    rows = (
+        tilted("收件人：秦龙 135****6146", (1346, 1132), (2048, 972)),
+        tilted("黑龙江省哈尔滨市南岗区北京路311号华润橡树湾15号楼4单元", (1529, 1157), (2735, 869)),
+        tilted("102室", (1560, 1260), (1712, 1228)),
+    )
+    (person,) = extract(Decoded((barcode,), rows), 0.8).people
+    assert (person.name, person.phone_tail) == ("秦龙", "6146")
+    assert person.address == "黑龙江省哈尔滨市南岗区北京路311号华润橡树湾15号楼4单元102室"
