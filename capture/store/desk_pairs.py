@@ -3,7 +3,10 @@
 One row per station.  A pick list (an order number) waits for the next
 label; a label that went to review waits for a pick list.  Either is
 forgotten after the timeout, so a pick list left lying does not pair with
-tomorrow's first parcel.
+tomorrow's first parcel.  And when the clock has gone back since it was held
+(an NTP correction, a PC's clock set by hand), nobody can say how long it
+has waited: it is forgotten too, rather than held for the hour the clock
+went back.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
+
+# Clock differences this small are not a clock going back (several desks'
+# servers may write one station's row with clocks a little apart).
+CLOCK_SKEW_S = 2.0
 
 from capture.store.tables import DeskPair, as_utc, utcnow
 
@@ -31,7 +38,9 @@ def waiting(session: Session, station: str, now: datetime | None = None) -> Wait
     row = session.get(DeskPair, station, with_for_update=True)
     if row is None:
         return None
-    if as_utc(row.expires_at) <= (now or utcnow()):
+    now = now or utcnow()
+    went_back = as_utc(row.updated_at) > now + timedelta(seconds=CLOCK_SKEW_S)
+    if as_utc(row.expires_at) <= now or went_back:
         session.delete(row)
         session.flush()
         return None

@@ -7,6 +7,8 @@ lines, so each test says exactly what the label shows.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 from sqlmodel import select
@@ -18,7 +20,7 @@ from capture.pipeline.run import Engines
 from capture.review import Choice, Resolution
 from capture.store.db import open_engine, session_scope
 from capture.store.order_source import OrderRow, upsert_orders
-from capture.store.tables import OrderStatus, ReviewItem, UploadJob
+from capture.store.tables import DeskPair, OrderStatus, ReviewItem, UploadJob
 from capture.types import BarcodeRead, Frame, Reason, Status
 
 WAYBILL = "SF1234567890123"
@@ -226,6 +228,22 @@ def test_another_stations_pick_list_or_an_expired_one_does_not_pair(settings):
     quick = settings_mod.load(env={}, db_url=settings.db_url, pair_timeout_s=0.001)
     api.pair_order(BUYER_B, "desk3", quick)
     assert scan(quick, label_engines(OTHER_WAYBILL, *ZHAO), station="desk3").outcome.status is Status.REVIEW
+
+
+def test_a_pick_list_held_before_the_clock_went_back_does_not_pair(settings):
+    """The PC's clock set back an hour after a pick list was scanned (NTP, by hand): its hold
+    would last an hour more by the clock; nobody knows how long it has waited, so it is forgotten."""
+    api.pair_order(BUYER_B, "desk1", settings)
+    with session_scope(api.database(settings)) as s:
+        held = s.get(DeskPair, "desk1")
+        assert held is not None
+        # What the row looks like once the clock reads an hour earlier than when it was written.
+        held.updated_at += timedelta(hours=1)
+        held.expires_at += timedelta(hours=1)
+        s.add(held)
+    out = scan(settings, label_engines(WAYBILL, *ZHAO), station="desk1").outcome
+    assert out.status is Status.REVIEW and out.reasons == (Reason.AMBIGUOUS_ORDER,), out
+    assert jobs(settings) == set()
 
 
 def test_a_pick_list_for_another_recipient_is_a_pair_mismatch(settings):
