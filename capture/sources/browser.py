@@ -68,5 +68,6 @@ class BrowserCamera(CameraRun):
 
     def close(self) -> None:
         """The server stops: finish the open packing video."""
+        self.looker.close()
         if self.clips is not None:
             self.clips.close()

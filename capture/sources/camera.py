@@ -104,7 +104,8 @@ class CameraRun:
         self.stop = stop
         self.realtime = realtime
         self.recorder = recorder
-        self.looker = Looker(recorder.engines, settings)
+        # A live camera reads steady frames fully beside its frames; a file read whole waits (repeatable runs).
+        self.looker = Looker(recorder.engines, settings, background=source.live or realtime)
         self.evidence_root = evidence.evidence_root(settings.evidence_dir)
         self.tracker = ParcelTracker(cooldown_s=settings.camera_cooldown_s, first_looks=not settings.desk_station)
         self.frames = NewestFrames(drop=source.live or realtime)
@@ -135,6 +136,7 @@ class CameraRun:
         finally:
             reader.stop()
             reader.join(GET_TIMEOUT_S)
+            self.looker.close()
             if self.clips is not None:
                 self.clips.close()
         return CameraSummary(

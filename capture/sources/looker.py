@@ -12,10 +12,19 @@ Per frame, cheapest first:
    OCR_LOOKS_PER_STILL times per still period, and not on a picture that a
    full read already found nothing in (the empty desk between parcels): OCR
    costs far more than a frame lasts.
+
+A live camera (and the desk page's) runs that full read on a worker thread
+of its own: frames keep coming and being looked at while it reads (a label
+put down during a 2 s OCR of the empty desk is not missed).  Its numbers
+count on the first frame after it finished, if that frame still shows the
+picture it read; a desk that changed meanwhile is read afresh.  A video file
+read frame by frame waits for it, so every run sees the same.
 """
 
 from __future__ import annotations
 
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import cv2
@@ -29,6 +38,8 @@ from capture.sources.stillness import Stillness, same_picture, thumbnail
 from capture.sources.stream import StreamFrame
 from capture.sources.tracker import SightedNumber, Sighting
 from capture.types import BarcodeRead, Frame, Quad, Via
+
+log = logging.getLogger(__name__)
 
 # Full reads per still period: the first looks; more only to confirm a number
 # it found (two must agree), the third to break a tie.  A still scene with no
@@ -47,8 +58,11 @@ class _Read:
 
 
 class Looker:
-    def __init__(self, chosen: Engines, settings: Settings) -> None:
+    def __init__(self, chosen: Engines, settings: Settings, background: bool = False) -> None:
         self._chosen = chosen
+        self._background = background  # full reads on a worker thread (see the module's doc)
+        self._worker: ThreadPoolExecutor | None = None
+        self._pending: tuple[np.ndarray, Future[tuple[SightedNumber, ...]]] | None = None
         self._settings = settings
         self._still = Stillness()
         self._ocr_period = -1
@@ -72,15 +86,52 @@ class Looker:
             barcodes = tuple(_in_frame(read, 1.0 / scale) for read in read_barcodes(preview, self._chosen.barcode))
             last = self._last = _Read(thumb, frame.image, _waybill_reads(barcodes), barcodes)
             self.barcode_reads += 1
-        if last.reads or not steady or not self._may_read_fully(thumb):
+        if last.reads:
             return Sighting(frame, last.reads, steady, last.barcodes)
-        decoded, facts = read_label(Frame(frame.image, "camera"), self._chosen, self._settings)
+        found = self._finished_read(thumb)
+        if found:
+            return Sighting(frame, found, steady)
+        if not steady or self._pending is not None or not self._may_read_fully(thumb):
+            return Sighting(frame, last.reads, steady, last.barcodes)
+        if self._background:
+            if self._worker is None:
+                self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="camera-full-read")
+            self._pending = (thumb, self._worker.submit(self._read_fully, frame.image))
+            return Sighting(frame, last.reads, steady, last.barcodes)
+        found = self._read_fully(frame.image)
+        self._noted(found, thumb)
+        return Sighting(frame, found, steady)
+
+    def close(self) -> None:
+        """The camera stops: a full read under way is not waited for."""
+        if self._worker is not None:
+            self._worker.shutdown(wait=False, cancel_futures=True)
+            self._worker, self._pending = None, None
+
+    def _read_fully(self, image: np.ndarray) -> tuple[SightedNumber, ...]:
+        decoded, facts = read_label(Frame(image, "camera"), self._chosen, self._settings)
         found = _waybill_reads(decoded.barcodes)
-        found += tuple(SightedNumber(c.number, Via.OCR, None) for c in facts.candidates if c.via is Via.OCR)
+        return found + tuple(SightedNumber(c.number, Via.OCR, None) for c in facts.candidates if c.via is Via.OCR)
+
+    def _finished_read(self, thumb: np.ndarray) -> tuple[SightedNumber, ...]:
+        """What a background full read found, once done, if the desk still shows the picture it read."""
+        if self._pending is None or not self._pending[1].done():
+            return ()
+        (read_thumb, future), self._pending = self._pending, None
+        try:
+            found = future.result()
+        except Exception:
+            log.exception("camera: a full read failed; the next steady frame is read again")
+            return ()
+        if not same_picture(thumb, read_thumb):
+            return ()  # the desk changed while it was read: what it found is not there now
+        self._noted(found, read_thumb)
+        return found
+
+    def _noted(self, found: tuple[SightedNumber, ...], thumb: np.ndarray) -> None:
         self._ocr_found = self._ocr_found or bool(found)
         if not found:
             self._fruitless = thumb
-        return Sighting(frame, found, steady)
 
     def decided(self) -> None:
         """A capture was decided: no more full reads until the picture moves again."""
