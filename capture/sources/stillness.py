@@ -43,7 +43,7 @@ def same_picture(thumb: np.ndarray, other: np.ndarray | None) -> bool:
     """Almost no pixel of the two thumbnails differs by more than noise."""
     if other is None or other.shape != thumb.shape:
         return False
-    changed = np.count_nonzero(cv2.absdiff(thumb, other) > PIXEL_CHANGE)
+    changed = int(np.count_nonzero(cv2.absdiff(thumb, other) > PIXEL_CHANGE))
     return changed <= MAX_CHANGED_SHARE * thumb.size
 
 
