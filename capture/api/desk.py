@@ -66,8 +66,7 @@ def review_scan_id(item_id: int, settings: Settings) -> int | None:
 
 def feed_camera_frame(camera: BrowserCamera, data: bytes, stream_s: float, settings: Settings) -> list[CameraEvent]:
     """One JPEG frame of a browser's camera; the parcels it completed, each decided and recorded once."""
-    image = decode_image_bytes(data, "camera frame", settings.max_image_pixels)
-    return camera.feed(image, stream_s)
+    return camera.feed(data, stream_s)
 
 
 def typed_carrier(text: str) -> tuple[str, str]:

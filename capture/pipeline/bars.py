@@ -151,11 +151,14 @@ def _bars_of(
     d = np.array([-u[1], u[0]])
     pts = np.column_stack([xs, ys]).astype(np.float64)
     along, across = pts @ u, pts @ d
-    length = float(np.percentile(along, 99) - np.percentile(along, 1))
-    height = float(np.percentile(across, 99) - np.percentile(across, 1))
+    # One call per axis for both ends (a camera decision looks at hundreds of regions; each call costs its setup).
+    along_lo, along_hi = (float(v) for v in np.percentile(along, (1, 99)))
+    across_lo, across_hi = (float(v) for v in np.percentile(across, (1, 99)))
+    length = along_hi - along_lo
+    height = across_hi - across_lo
     if length < MIN_LENGTH_PX or length < MIN_ELONGATION * max(height, 1.0):
         return None
-    mid_along = (float(np.percentile(along, 99)) + float(np.percentile(along, 1))) / 2
+    mid_along = (along_hi + along_lo) / 2
     mid_across = float(np.median(across))
     if _alternations(small, u, d, mid_along, mid_across, length) < MIN_ALTERNATIONS:
         return None

@@ -1,12 +1,8 @@
 """The packing-desk camera: `waybill camera SOURCE`.
 
-Per frame, cheapest first:
-1. barcodes at preview scale (`camera_preview_width`, boxes mapped back to
-   the frame): ~20 ms at 960x540, so every processed frame gets them;
-2. only when the picture is steady and no barcode decoded, the full read
-   of the frame (barcodes at full resolution, then OCR), at most
-   OCR_LOOKS_PER_STILL times per still period: OCR costs far more than a
-   frame lasts, and an empty desk is steady too.
+Each frame is looked at by sources.looker (cheapest first: a grey
+thumbnail for motion and "same picture as the last read", barcodes at
+preview scale, a full read only of a steady frame without one).
 The tracker merges the frames' readings into one capture per parcel; each
 capture is decided on its best frame, which is saved as evidence and goes
 through the same match and recording as `waybill scan` (the Recorder it is given).
@@ -22,24 +18,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import cv2
-import numpy as np
 from sqlalchemy.exc import DBAPIError
 
 from capture.errors import SourceUnavailable
-from capture.pipeline import carriers
-from capture.pipeline.decode import read_barcodes
-from capture.pipeline.run import Engines, read_label
 from capture.settings import Settings
 from capture.sources import evidence
 from capture.sources.backoff import Backoff
 from capture.sources.clip_recorder import ClipRecorder, ParcelMark
+from capture.sources.looker import Looker
 from capture.sources.recorder import Recorder, RecorderFactory
-from capture.sources.stillness import Stillness
 from capture.sources.stream import (
     STALL_S,
     Capture,
@@ -47,19 +38,14 @@ from capture.sources.stream import (
     FrameReader,
     NewestFrames,
     Source,
-    StreamFrame,
     open_capture,
     parse_source,
 )
-from capture.sources.tracker import ParcelCapture, ParcelTracker, SightedNumber, Sighting
-from capture.types import BarcodeRead, Frame, Quad, ScanResult, Via
+from capture.sources.tracker import ParcelCapture, ParcelTracker
+from capture.types import BarcodeRead, Frame, ScanResult
 
 log = logging.getLogger(__name__)
 
-# Full reads per still period: the first looks; more only to confirm a number
-# it found (two must agree), the third to break a tie.  A still scene with no
-# number (the empty desk) costs one.
-OCR_LOOKS_PER_STILL = 3
 GET_TIMEOUT_S = 0.5  # how long the loop waits for a frame before checking the reader
 # The reader is replaced when it has given nothing for this many stall periods:
 # a driver that ignores OpenCV's read timeout stays blocked for good.
@@ -98,67 +84,6 @@ class CameraSummary:
         return self.frames_processed / self.seconds if self.seconds > 0 else 0.0
 
 
-class Looker:
-    """Reads one frame: what numbers it shows, and whether the picture is steady."""
-
-    def __init__(self, chosen: Engines, settings: Settings) -> None:
-        self._chosen = chosen
-        self._settings = settings
-        self._still = Stillness()
-        self._ocr_period = -1
-        self._ocr_looks = 0
-        self._ocr_found = False  # a full read in this still period found a number
-
-    def look(self, frame: StreamFrame) -> Sighting:
-        preview, scale = _preview(frame.image, self._settings.camera_preview_width)
-        steady = self._still.update(preview)
-        barcodes = tuple(_in_frame(read, 1.0 / scale) for read in read_barcodes(preview, self._chosen.barcode))
-        reads = _waybill_reads(barcodes)
-        if reads or not steady or not self._may_read_fully():
-            return Sighting(frame, reads, steady, barcodes)
-        decoded, facts = read_label(Frame(frame.image, "camera"), self._chosen, self._settings)
-        found = _waybill_reads(decoded.barcodes)
-        found += tuple(SightedNumber(c.number, Via.OCR, None) for c in facts.candidates if c.via is Via.OCR)
-        self._ocr_found = self._ocr_found or bool(found)
-        return Sighting(frame, found, steady)
-
-    def decided(self) -> None:
-        """A capture was decided: no more full reads until the picture moves again."""
-        self._ocr_looks = OCR_LOOKS_PER_STILL
-
-    def _may_read_fully(self) -> bool:
-        if self._still.period != self._ocr_period:
-            self._ocr_period, self._ocr_looks, self._ocr_found = self._still.period, 0, False
-        if self._ocr_looks >= OCR_LOOKS_PER_STILL or (self._ocr_looks > 0 and not self._ocr_found):
-            return False
-        self._ocr_looks += 1
-        return True
-
-
-def _preview(image: np.ndarray, width: int) -> tuple[np.ndarray, float]:
-    height, full_width = image.shape[:2]
-    if full_width <= width:
-        return image, 1.0
-    scale = width / full_width
-    return cv2.resize(image, (width, round(height * scale)), interpolation=cv2.INTER_AREA), scale
-
-
-def _in_frame(read: BarcodeRead, to_frame: float) -> BarcodeRead:
-    """A barcode read on the preview, its box in frame pixels."""
-    box: Quad = tuple((x * to_frame, y * to_frame) for x, y in read.box)  # type: ignore[assignment]
-    return replace(read, box=box)
-
-
-def _waybill_reads(reads: tuple[BarcodeRead, ...]) -> tuple[SightedNumber, ...]:
-    """Barcodes (boxes in frame pixels) that carry a waybill number, not a QR code's URL."""
-    found = []
-    for read in reads:
-        number = carriers.canonical(read.text)
-        if carriers.identify(number):
-            found.append(SightedNumber(number, Via.BARCODE, read.box))
-    return tuple(found)
-
-
 class CameraRun:
     """The loop: frames in, one event per parcel out."""
 
@@ -179,7 +104,8 @@ class CameraRun:
         self.stop = stop
         self.realtime = realtime
         self.recorder = recorder
-        self.looker = Looker(recorder.engines, settings)
+        # A live camera reads steady frames fully beside its frames; a file read whole waits (repeatable runs).
+        self.looker = Looker(recorder.engines, settings, background=source.live or realtime)
         self.evidence_root = evidence.evidence_root(settings.evidence_dir)
         self.tracker = ParcelTracker(cooldown_s=settings.camera_cooldown_s, first_looks=not settings.desk_station)
         self.frames = NewestFrames(drop=source.live or realtime)
@@ -210,6 +136,7 @@ class CameraRun:
         finally:
             reader.stop()
             reader.join(GET_TIMEOUT_S)
+            self.looker.close()
             if self.clips is not None:
                 self.clips.close()
         return CameraSummary(

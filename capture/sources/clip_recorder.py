@@ -9,6 +9,17 @@ pre-roll, and are written when they leave it: by then the parcel they belong
 to is known.  At a parcel, frames still in the ring before its label go to
 the clip that ends; those from its pre-roll on go to its own.
 
+A pick list scanned at the desk (the gun, before the label) starts its
+parcel's packing: the clip that was open ends there, and the ring holds the
+frames from the pick list's pre-roll on, for up to PICK_LIST_HOLD_S, for
+the label that pairs with it.  When it comes, the parcel's clip starts at
+the pick list instead of the label; when it does not, the held frames are
+let go (there is no waybill to burn into them).
+
+Frames a page posted as JPEG wait in the ring as JPEG (a tenth of the raw
+frame's memory, which the pick-list hold makes worth it) and are decoded
+when they are written.
+
 Recording runs on its own thread beside capture and never holds it up: the
 camera hands over a frame in a queue that, for a live camera, drops when full
 (the clip loses a frame, capture loses nothing).  A clip that cannot be
@@ -42,6 +53,9 @@ RING_EXTRA_S = 4.0  # beyond the pre-roll: how late a parcel may be decided afte
 QUEUE_S = 2.0  # frames waiting for the recording thread, in seconds of video
 IDLE_CLOSE_S = 5.0  # no frame for this long (the page's camera stopped): the open clip is finished
 VIDEO_FOLDER = "video"
+# How long a pick list scanned at the desk holds its frames for its label: the packer
+# lays the pick list down, takes the parcel, turns it label up (a few seconds; 12 at most).
+PICK_LIST_HOLD_S = 12.0
 
 
 @dataclass(frozen=True)
@@ -73,9 +87,17 @@ class ClipCatalog(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class _PickList:
+    """A pick list scanned at the desk; `scan_s` on the camera's stream clock (None: no frame yet)."""
+
+    order: str
+    scan_s: float | None
+
+
 @dataclass(frozen=True, eq=False)
 class _Frame:
-    i420: np.ndarray
+    picture: np.ndarray | bytes  # I420 (see _to_i420), or the JPEG a page posted, decoded when written
     stream_s: float
     at: datetime  # local time, burned in
 
@@ -109,6 +131,7 @@ class ClipRecorder:
     _clip: _OpenClip | None = None
     _anchor: tuple[float, datetime] | None = None  # (stream_s, local time) of the first frame
     _last_offered_s: float | None = None
+    _held: _PickList | None = None  # a pick list whose label has not come yet
     _thread: threading.Thread | None = None
 
     def __post_init__(self) -> None:
@@ -120,8 +143,12 @@ class ClipRecorder:
         self._thread.start()
         return self
 
-    def offer(self, image: np.ndarray, stream_s: float) -> None:
-        """A camera frame (not copied: the camera never writes into a frame it has read)."""
+    def offer(self, image: np.ndarray | bytes, stream_s: float) -> None:
+        """A camera frame (not copied: the camera never writes into a frame it has read).
+
+        Or the frame still as the JPEG a page posted: decoded here, on the
+        recording thread, so capture never decodes a frame only to record it.
+        """
         if self._last_offered_s is not None and stream_s - self._last_offered_s < 0.95 / self.settings.video_fps:
             return  # above video_fps: not recorded
         self._last_offered_s = stream_s
@@ -132,6 +159,10 @@ class ClipRecorder:
 
     def parcel(self, mark: ParcelMark) -> None:
         self._put(mark, wait=True)  # a parcel is never dropped: it decides where frames go
+
+    def pick_list(self, order: str) -> None:
+        """A pick list for `order` was scanned at this desk now: its parcel's clip starts here."""
+        self._put(_PickList(order, self._last_offered_s), wait=True)
 
     def close(self, timeout: float = 30.0) -> None:
         """Finish the open clip with what the ring holds; wait for the thread."""
@@ -161,6 +192,8 @@ class ClipRecorder:
                     self._drain()
                 elif isinstance(item, ParcelMark):
                     self._start_parcel(item)
+                elif isinstance(item, _PickList):
+                    self._hold(item)
                 else:
                     self._take(*item)  # type: ignore[misc]
             except Exception:
@@ -170,18 +203,43 @@ class ClipRecorder:
             if item is _STOP:
                 return
 
-    def _take(self, image: np.ndarray, stream_s: float, at: datetime) -> None:
-        self._ring.append(_Frame(_to_i420(image, self.settings.video_height), stream_s, at))
-        keep_s = self.settings.video_preroll_s + RING_EXTRA_S
-        while self._ring and self._ring[0].stream_s < stream_s - keep_s:
+    def _take(self, image: np.ndarray | bytes, stream_s: float, at: datetime) -> None:
+        picture = image if isinstance(image, bytes) else _to_i420(image, self.settings.video_height)
+        self._ring.append(_Frame(picture, stream_s, at))
+        keep_from = stream_s - self.settings.video_preroll_s - RING_EXTRA_S
+        held = self._held
+        if held is not None and held.scan_s is not None:
+            if stream_s - held.scan_s > PICK_LIST_HOLD_S:
+                log.info(
+                    "pick list %s: no label within %.0f s; its frames are not recorded", held.order, PICK_LIST_HOLD_S
+                )
+                self._held = None
+            else:
+                keep_from = min(keep_from, held.scan_s - self.settings.video_preroll_s)
+        while self._ring and self._ring[0].stream_s < keep_from:
             self._write(self._ring.popleft())
 
+    def _hold(self, pick_list: _PickList) -> None:
+        scan_s = pick_list.scan_s
+        if scan_s is None:
+            return  # the camera has sent no frame yet: nothing to hold
+        self._end_clip_before(scan_s)  # the packer has moved on to this order
+        self._held = pick_list
+
     def _start_parcel(self, mark: ParcelMark) -> None:
-        if self._clip is not None:
-            for frame in [f for f in self._ring if f.stream_s < mark.first_seen_s]:
-                self._write(frame)  # they stay in the ring: the new parcel's pre-roll may want them
-            self._finish()
-        self._clip = _OpenClip(mark, start_s=mark.first_seen_s - self.settings.video_preroll_s)
+        start_s = mark.first_seen_s
+        held, self._held = self._held, None
+        if held is not None and held.scan_s is not None and held.order == mark.order:
+            start_s = min(start_s, held.scan_s)  # its packing began with the pick list
+        self._end_clip_before(mark.first_seen_s)
+        self._clip = _OpenClip(mark, start_s=start_s - self.settings.video_preroll_s)
+
+    def _end_clip_before(self, stream_s: float) -> None:
+        if self._clip is None:
+            return
+        for frame in [f for f in self._ring if f.stream_s < stream_s]:
+            self._write(frame)  # they stay in the ring: the next parcel's pre-roll may want them
+        self._finish()
 
     def _drain(self) -> None:
         while self._ring:
@@ -195,8 +253,11 @@ class ClipRecorder:
         if clip.first is not None and frame.stream_s - clip.first.stream_s >= self.settings.video_max_s:
             self._finish()  # long enough: the rest of this parcel's packing goes unrecorded
             return
+        i420 = self._i420_of(frame)
+        if i420 is None:
+            return
         if clip.encoder is None:
-            height, width = frame.i420.shape[0] * 2 // 3, frame.i420.shape[1]
+            height, width = i420.shape[0] * 2 // 3, i420.shape[1]
             path = self._clip_path(clip.mark.waybill, frame.at)
             text = BandText(clip.mark.waybill, clip.mark.order, self.station)
             clip.band, clip.first = Band(text, width, height), frame
@@ -206,7 +267,8 @@ class ClipRecorder:
                 self._drop_clip(str(exc))
                 return
         assert clip.band is not None and clip.first is not None
-        out = frame.i420.copy()  # the ring's frame may go into the next clip too, with its own band
+        # The ring's frame may go into the next clip too, with its own band; a frame decoded just now is ours.
+        out = i420.copy() if i420 is frame.picture else i420
         clip.band.burn(out, frame.at.strftime("%Y-%m-%d %H:%M:%S"))
         try:
             clip.encoder.write(out, round((frame.stream_s - clip.first.stream_s) * 1000))
@@ -214,6 +276,15 @@ class ClipRecorder:
             self._drop_clip(str(exc))
             return
         clip.last = frame
+
+    def _i420_of(self, frame: _Frame) -> np.ndarray | None:
+        if not isinstance(frame.picture, bytes):
+            return frame.picture
+        image = cv2.imdecode(np.frombuffer(frame.picture, np.uint8), cv2.IMREAD_COLOR)
+        if image is None:
+            self.frames_dropped += 1  # capture read this frame already: only the clip loses it
+            return None
+        return _to_i420(image, self.settings.video_height)
 
     def _finish(self) -> None:
         clip, self._clip = self._clip, None

@@ -1,10 +1,12 @@
-"""Is the picture steady?  Frame difference on a thumbnail, over a few frames.
+"""Is the picture steady, and has it changed?  Frame difference on a small grey thumbnail.
 
 OCR costs hundreds of milliseconds a frame, so the camera runs it only on a
 label that is held still: a moving label smears its small print, and OCR
 on every frame would fall behind the stream.  "Steady" is: in each of the
 last STEADY_FRAMES frames, almost no thumbnail pixel changed by more than
-sensor noise does.
+sensor noise does.  The same test against an older thumbnail says whether
+the desk still shows what was read then (see sources.looker): reading
+barcodes again on the same picture gives the same numbers.
 """
 
 from __future__ import annotations
@@ -23,8 +25,30 @@ MAX_CHANGED_SHARE = 0.003
 STEADY_FRAMES = 3  # at 15 fps: 200 ms without movement
 
 
+def thumbnail(image: np.ndarray) -> np.ndarray:
+    """The picture at THUMB_WIDTH, grey and blurred: what the motion tests compare.
+
+    Shrunk before it is made grey (an eighth of a 720p frame's width is one
+    area average per pixel, far cheaper than converting the whole frame);
+    a frame decoded at reduced size (cv2.IMREAD_REDUCED_GRAYSCALE_2) gives the same thumbnail.
+    """
+    height, width = image.shape[:2]
+    size = (THUMB_WIDTH, max(1, round(height * THUMB_WIDTH / width)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+    return cv2.GaussianBlur(gray, BLUR_KERNEL, 0)
+
+
+def same_picture(thumb: np.ndarray, other: np.ndarray | None) -> bool:
+    """Almost no pixel of the two thumbnails differs by more than noise."""
+    if other is None or other.shape != thumb.shape:
+        return False
+    changed = int(np.count_nonzero(cv2.absdiff(thumb, other) > PIXEL_CHANGE))
+    return changed <= MAX_CHANGED_SHARE * thumb.size
+
+
 class Stillness:
-    """Feed every processed frame to `update`; it says whether the scene is steady now.
+    """Feed every processed frame's thumbnail to `update`; it says whether the scene is steady now.
 
     `period` counts still periods: it goes up each time the scene settles
     after moving, so a caller can allow a few expensive looks per period.
@@ -36,24 +60,12 @@ class Stillness:
         self._quiet_run = 0
         self.period = 0
 
-    def update(self, image: np.ndarray) -> bool:
-        thumb = _thumbnail(image)
+    def update(self, thumb: np.ndarray) -> bool:
         previous, self._previous = self._previous, thumb
-        if previous is None or previous.shape != thumb.shape:
-            self._quiet_run = 0
-            return False
-        changed = np.count_nonzero(cv2.absdiff(thumb, previous) > PIXEL_CHANGE)
-        if changed > MAX_CHANGED_SHARE * thumb.size:
+        if not same_picture(thumb, previous):
             self._quiet_run = 0
             return False
         self._quiet_run += 1
         if self._quiet_run == self._steady_frames:
             self.period += 1
         return self._quiet_run >= self._steady_frames
-
-
-def _thumbnail(image: np.ndarray) -> np.ndarray:
-    height, width = image.shape[:2]
-    size = (THUMB_WIDTH, max(1, round(height * THUMB_WIDTH / width)))
-    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-    return cv2.GaussianBlur(cv2.resize(gray, size, interpolation=cv2.INTER_AREA), BLUR_KERNEL, 0)

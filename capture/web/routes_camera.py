@@ -40,6 +40,13 @@ class Cameras:
                 camera = self._by_station[station] = browser_camera(station, self._settings)
             return camera
 
+    def pick_list(self, station: str, order: str) -> None:
+        """A pick list scanned at `station`: its camera, if the page has one running, starts the parcel's clip."""
+        with self._lock:
+            camera = self._by_station.get(station)
+        if camera is not None:
+            camera.pick_list(order)
+
     def close_all(self) -> None:
         with self._lock:
             cameras = list(self._by_station.values())

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from capture.accounts import Permission
 from capture.api import desk, gun
+from capture.desk_pairing import PairState
 from capture.errors import BadArguments
 from capture.settings import Settings
 from capture.web import shapes
@@ -79,6 +80,9 @@ async def read_code(read: CodeRead, request: Request, _who: Scanner) -> dict[str
         return earlier
     station = station_of(read.station)
     done = await run_in_threadpool(gun.read_code, read.text, station, settings)
+    if station is not None and done.pair is not None and done.pair.state is PairState.WAITING:
+        # The packer starts on this order: its packing video begins here, not when the label shows.
+        request.app.state.cameras.pick_list(station, done.pair.order_tid)
     body = shapes.scan_body(done.result, station, done.pair)
     answered.keep(read.read_id, body)
     metrics.outcome("gun", body)

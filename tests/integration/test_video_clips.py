@@ -9,6 +9,7 @@ test writes on a real 1.5 MB tmpfs (root may mount one; elsewhere it is skipped)
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -18,14 +19,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import cv2
+import httpx
 import pytest
 
 from capture import api
 from capture import settings as settings_mod
-from capture.api import desk, video
+from capture.api import desk, users, video
 from capture.api.sources import browser_camera
 from capture.sources.camera import CameraEvent
 from capture.sources.overlay import band_height
+from tests.browser.desk_server import DeskServer
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "samples"))
@@ -33,6 +36,7 @@ import videos  # noqa: E402  (samples/ is put on the path above)
 from videos import Scene  # noqa: E402
 
 PREROLL_S = 1.0
+TRUTH = ROOT / "samples" / "truth.jsonl"
 
 
 def desk_video(path: Path, labels: list[videos.Label]) -> None:
@@ -206,3 +210,56 @@ def test_waybill_camera_record_then_waybill_video_and_history_find_the_clip(tmp_
     assert Path(path).is_file() and frame_count(Path(path)) > videos.FPS
     history = subprocess.run([*waybill, "history", label.number], env=env, capture_output=True, text=True)
     assert history.returncode == 0 and "video 1: " in history.stdout and path in history.stdout, history.stdout
+
+
+def order_of(waybill: str) -> str:
+    """The sample set's own order for a label (samples/truth.jsonl): the pick list that goes with it."""
+    for line in TRUTH.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["waybill"] == waybill:
+            return str(row["order"])
+    raise AssertionError(f"{waybill} is not in the sample truth")
+
+
+def test_a_pick_list_scanned_at_the_desk_starts_its_parcels_clip_there(tmp_path, settings):
+    """Through `waybill serve`: the page's camera frames, the gun's pick list at 2 s, its label shown from ~9 s.
+
+    The clip starts at the pick list's pre-roll, not the label's: the packing the buyer disputes began there.
+    """
+    label = videos.labels()[4]
+    source = tmp_path / "desk.avi"
+    scenes = [Scene("empty", None, 9.0), Scene("hold", label, 1.5, move_s=0.6), Scene("empty", None, 1.0)]
+    (truth,) = videos.write_video(source, scenes)
+    users.add_user("packer", "packer", "packer-pass-1", settings)
+    token = users.issue_token("packer", settings)
+    server = DeskServer(settings).start()
+    pick_at = round(2.0 * videos.FPS)
+    try:
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=120) as client:
+            capture, index, outcomes = cv2.VideoCapture(str(source)), 0, []
+            while True:
+                ok, image = capture.read()
+                if not ok:
+                    break
+                if index == pick_at:
+                    read = client.post("/api/code", json={"text": order_of(label.number), "station": "A"})
+                    assert read.status_code == 200 and read.json()["pair"]["state"] == "waiting", read.text
+                jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
+                answer = client.post(
+                    "/api/frames",
+                    data={"station": "A", "t": f"{index / videos.FPS:.3f}"},
+                    files={"frame": ("f.jpg", jpeg)},
+                )
+                assert answer.status_code == 200, answer.text
+                outcomes += answer.json()["events"]
+                index += 1
+    finally:
+        server.stop()  # finishes the station's open clip
+    assert [(o["waybill"], o["status"]) for o in outcomes] == [(label.number, "queued")]
+    (clip,) = video.clips(label.number, settings)
+    seconds = (clip.ended_at - clip.started_at).total_seconds()
+    from_pick_list = (index - 1) / videos.FPS - (pick_at - 1) / videos.FPS + PREROLL_S
+    assert clip.station == "A" and clip.order_tid == order_of(label.number)
+    assert truth.first_full_frame / videos.FPS > 2.0 + 5.0  # the label alone would start the clip at ~7 s
+    assert abs(seconds - from_pick_list) < 0.5, (seconds, from_pick_list)
+    assert label.number in band_text(Path(clip.path), settings).replace(" ", "")

@@ -70,3 +70,39 @@ def test_frames_above_video_fps_are_not_recorded(tmp_path):
         recorder.offer(np.full((240, 320, 3), 100, np.uint8), index / 10)
     recorder.close()
     assert [c.frames for c in catalog.clips] == [15]
+
+
+def test_a_pick_list_starts_its_parcels_clip_and_holds_the_frames_until_the_label_comes(tmp_path):
+    """Pick list at 1 s, label first seen at 9 s (later than the ring alone keeps): the clip starts at the pick list."""
+    settings = settings_mod.load(env={}, video_fps=FPS, video_preroll_s=0.5)
+    catalog = Collected()
+    recorder = ClipRecorder(settings, "T", tmp_path, catalog, live=False).start()
+    for index in range(12 * FPS):
+        if index == 2:
+            recorder.parcel(ParcelMark("SF1000000000005", "1001", None, 0.2))  # the parcel before
+        if index == 11:
+            recorder.pick_list("1002")  # scanned while frame 10 is the newest
+        if index == 95:  # decided half a second after its label was first seen
+            recorder.parcel(ParcelMark("SF1000000000006", "1002", None, 9.0))
+        recorder.offer(np.full((240, 320, 3), index * 2 % 250, np.uint8), index / FPS)
+    recorder.close()
+    before, packed = catalog.clips
+    assert before.waybill == "SF1000000000005" and before.frames == len(frames_in(before.path)) == 10  # 0.0-0.9 s
+    levels = frames_in(packed.path)
+    assert packed.waybill == "SF1000000000006" and packed.frames == len(levels) == 12 * FPS - 5  # from 0.5 s on
+    assert abs(levels[0] - 10) <= 2  # frame 5, the pick list's pre-roll
+
+
+def test_a_pick_list_whose_label_never_comes_keeps_nothing_and_another_orders_label_starts_at_its_own(tmp_path):
+    settings = settings_mod.load(env={}, video_fps=FPS, video_preroll_s=0.5)
+    catalog = Collected()
+    recorder = ClipRecorder(settings, "T", tmp_path, catalog, live=False).start()
+    for index in range(20 * FPS):
+        if index == 11:
+            recorder.pick_list("1003")
+        if index == 185:  # 17.5 s: the hold (12 s) has long passed, and this is another order's label
+            recorder.parcel(ParcelMark("SF1000000000007", "1004", None, 17.0))
+        recorder.offer(np.full((240, 320, 3), 100, np.uint8), index / FPS)
+    recorder.close()
+    (clip,) = catalog.clips
+    assert clip.frames == len(frames_in(clip.path)) == 35  # 16.5 s to the end
