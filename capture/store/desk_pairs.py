@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from capture.store.tables import DeskPair, as_utc, utcnow
+
 # Clock differences this small are not a clock going back (several desks'
 # servers may write one station's row with clocks a little apart).
 CLOCK_SKEW_S = 2.0
-
-from capture.store.tables import DeskPair, as_utc, utcnow
 
 
 @dataclass(frozen=True)
