@@ -69,6 +69,9 @@ MAX_LOOKALIKES = 6  # 2**6 variants per token at most
 # Only tokens this long, with this many digits, are worth correcting.
 CORRECTABLE_LENGTH = range(11, 17)
 CORRECTABLE_MIN_DIGITS = 8
+# The text lines' direction replaces the barcode's when the two are this close:
+# a label's skew, not a line read the wrong way up.
+TEXT_REFINES_DEG = 30.0
 
 
 @dataclass
@@ -81,7 +84,7 @@ class _Tally:
 
 def extract(decoded: Decoded, min_ocr_score: float) -> LabelFacts:
     lines = [ln for ln in decoded.lines if ln.score >= min_ocr_score]
-    direction = reading_direction(decoded.barcodes) if decoded.barcodes else text_direction(lines)
+    direction = label_direction(decoded.barcodes, lines)
     # One printed row is one read, even when the detector split it into boxes
     # ("7305   6529   4130 78").
     rows = merge_rows(lines, direction)
@@ -93,6 +96,24 @@ def extract(decoded: Decoded, min_ocr_score: float) -> LabelFacts:
         people=tuple(read_people(rows, direction)),
         conflicts=tuple(conflicts),
     )
+
+
+def label_direction(barcodes: tuple[BarcodeRead, ...], lines: list[TextLine]) -> tuple[float, float]:
+    """The label's left-to-right axis: the barcode's, made exact by the text lines' own.
+
+    A barcode says which way the label is turned, but an engine's box for a
+    1-D symbol is the span its scan lines crossed, often level when the label
+    is turned a few degrees; the text boxes follow the print.  Within
+    TEXT_REFINES_DEG of the barcode the text's direction is taken.
+    """
+    if not barcodes:
+        return text_direction(lines)
+    coarse = reading_direction(barcodes)
+    if not lines:
+        return coarse
+    fine = text_direction(lines)
+    cosine = coarse[0] * fine[0] + coarse[1] * fine[1]
+    return fine if cosine >= math.cos(math.radians(TEXT_REFINES_DEG)) else coarse
 
 
 def text_direction(lines: list[TextLine]) -> tuple[float, float]:

@@ -3,7 +3,7 @@
 import pytest
 
 from capture.pipeline.extract import extract
-from capture.types import BarcodeRead, Decoded, TextLine
+from capture.types import BarcodeRead, Decoded, Quad, TextLine
 
 
 def line(text: str, y: float, x: float = 0.0, width: float = 100.0) -> TextLine:
@@ -81,3 +81,32 @@ def test_a_long_address_row_rising_under_a_tilted_camera_still_follows_its_name_
     (person,) = extract(Decoded((barcode,), rows), 0.8).people
     assert (person.name, person.phone_tail) == ("秦龙", "6146")
     assert person.address == "黑龙江省哈尔滨市南岗区北京路311号华润橡树湾15号楼4单元102室"
+
+
+def test_a_label_turned_a_few_degrees_is_read_along_its_print_not_the_barcode_engines_level_box():
+    """Boxes as read off a photo of a label turned 12 degrees: the engine's box for its barcode
+    is the level span its scan lines crossed, the text boxes follow the print."""
+
+    def box(a: tuple[int, int], b: tuple[int, int], c: tuple[int, int], d: tuple[int, int]) -> Quad:
+        return (
+            (float(a[0]), float(a[1])),
+            (float(b[0]), float(b[1])),
+            (float(c[0]), float(c[1])),
+            (float(d[0]), float(d[1])),
+        )
+
+    barcode = BarcodeRead(
+        "3102356987363", "Code128", "zxing", box((1193, 1182), (2143, 1182), (2143, 1216), (1200, 1216))
+    )
+    rows = (
+        TextLine("3102356987363", 0.99, box((1480, 1339), (1864, 1258), (1878, 1344), (1498, 1430))),
+        TextLine("138****4127", 0.99, box((1439, 1430), (1846, 1344), (1864, 1448), (1462, 1529))),
+        TextLine("收件人：程鹏", 0.99, box((1172, 1493), (1480, 1434), (1493, 1520), (1186, 1579))),
+        TextLine(
+            "昆明市五华区 北京路996号保利香槟国际2幢", 0.99, box((1344, 1534), (2262, 1339), (2280, 1430), (1362, 1620))
+        ),
+        TextLine("2单元2102室", 0.99, box((1358, 1588), (1661, 1529), (1674, 1615), (1371, 1679))),
+    )
+    (person,) = extract(Decoded((barcode,), rows), 0.8).people
+    assert (person.name, person.phone_tail) == ("程鹏", "4127")
+    assert person.address == "昆明市五华区北京路996号保利香槟国际2幢2单元2102室"
