@@ -13,10 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import inspect, insert
+from sqlalchemy import inspect
 from sqlmodel import Session, col, delete, select
 
 from capture.evidence import mask_phones
+from capture.store.bulk_insert import insert_rows
 from capture.store.tables import Order, OrderItem
 
 # Orders looked up per query: well under SQLite's bound-parameter limit.
@@ -26,7 +27,7 @@ SOURCE_CHARS = 256
 ITEMS_TABLE = inspect(OrderItem).local_table
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an order report import holds one per order
 class ItemLine:
     """One item line of an order, as a report gave it."""
 
@@ -78,7 +79,7 @@ def store_item_lines(session: Session, lines: Mapping[str, Sequence[ItemLine]], 
         session.exec(delete(OrderItem).where(col(OrderItem.order_tid).in_(targets)))
         new_rows = [_row(tid, n, line, itemised, source) for tid in targets for n, line in enumerate(lines[tid])]
         if new_rows:
-            session.connection().execute(insert(ITEMS_TABLE), new_rows)
+            insert_rows(session.connection(), ITEMS_TABLE, new_rows)
         written += len(targets)
         session.flush()
     return written

@@ -15,16 +15,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from itertools import islice
 from types import SimpleNamespace
 from typing import Any, TypedDict
 
-from sqlalchemy import insert, inspect
+from sqlalchemy import inspect
 from sqlmodel import Session, col, select
 
 from capture.evidence import mask_phones
 from capture.shops import DEFAULT_SHOP
+from capture.store.bulk_insert import insert_rows
 from capture.store.tables import Order, OrderStatus, utcnow
 from capture.types import RefundState
 
@@ -108,6 +110,8 @@ def status_key(raw: str) -> str:
     return _status_key(raw)
 
 
+# An export repeats a handful of status wordings on every line.
+@lru_cache(maxsize=256)
 def _status_key(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw)
     return "".join(text.split()).upper()
@@ -179,7 +183,7 @@ class InvalidOrderRow(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an import holds one per line of the file
 class OrderRow:
     """One order as a source read it, ready to store.
 
@@ -207,10 +211,14 @@ class OrderRow:
     def __post_init__(self) -> None:
         if not self.tid:
             raise InvalidOrderRow("tid", "is empty")
-        for name, limit in COLUMN_LIMITS.items():
-            value = getattr(self, name, None)
+        for name, limit in ROW_LIMITS:
+            value = getattr(self, name)
             if isinstance(value, str) and len(value) > limit:
                 raise InvalidOrderRow(name, f"is {len(value)} characters long, at most {limit} fit")
+
+
+# The limits of the table's columns that an OrderRow fills.
+ROW_LIMITS = tuple((f.name, COLUMN_LIMITS[f.name]) for f in fields(OrderRow) if f.name in COLUMN_LIMITS)
 
 
 @dataclass(frozen=True)
@@ -391,7 +399,7 @@ def upsert_orders(session: Session, rows: Iterable[OrderRow], source: str, shop:
             else:
                 unchanged += 1
         if fresh:
-            session.connection().execute(insert(ORDERS_TABLE), [vars(order) for order in fresh.values()])
+            insert_rows(session.connection(), ORDERS_TABLE, [vars(order) for order in fresh.values()])
         session.flush()
     return UpsertCounts(
         added=added, updated=updated, unchanged=unchanged, status_kept=tuple(kept), elsewhere=tuple(elsewhere)
