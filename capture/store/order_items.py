@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import inspect
 from sqlmodel import Session, col, delete, select
 
 from capture.evidence import mask_phones
@@ -23,8 +22,6 @@ from capture.store.tables import Order, OrderItem
 # Orders looked up per query: well under SQLite's bound-parameter limit.
 BATCH_SIZE = 500
 SOURCE_CHARS = 256
-# Inserted into as a table (one executemany), not through the ORM's bulk insert.
-ITEMS_TABLE = inspect(OrderItem).local_table
 
 
 @dataclass(frozen=True, slots=True)  # slots: an order report import holds one per order
@@ -79,7 +76,7 @@ def store_item_lines(session: Session, lines: Mapping[str, Sequence[ItemLine]], 
         session.exec(delete(OrderItem).where(col(OrderItem.order_tid).in_(targets)))
         new_rows = [_row(tid, n, line, itemised, source) for tid in targets for n, line in enumerate(lines[tid])]
         if new_rows:
-            insert_rows(session.connection(), ITEMS_TABLE, new_rows)
+            insert_rows(session.connection(), OrderItem, new_rows)
         written += len(targets)
         session.flush()
     return written

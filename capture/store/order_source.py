@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from types import SimpleNamespace
@@ -110,8 +110,7 @@ def status_key(raw: str) -> str:
     return _status_key(raw)
 
 
-# An export repeats a handful of status wordings on every line.
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=256)  # an export repeats a handful of status wordings on every line
 def _status_key(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw)
     return "".join(text.split()).upper()
@@ -171,7 +170,6 @@ def _column_limits() -> dict[str, int]:
 
 
 COLUMN_LIMITS = _column_limits()
-ORDERS_TABLE = inspect(Order).local_table
 
 
 class InvalidOrderRow(ValueError):
@@ -211,14 +209,10 @@ class OrderRow:
     def __post_init__(self) -> None:
         if not self.tid:
             raise InvalidOrderRow("tid", "is empty")
-        for name, limit in ROW_LIMITS:
-            value = getattr(self, name)
+        for name, limit in COLUMN_LIMITS.items():
+            value = getattr(self, name, None)
             if isinstance(value, str) and len(value) > limit:
                 raise InvalidOrderRow(name, f"is {len(value)} characters long, at most {limit} fit")
-
-
-# The limits of the table's columns that an OrderRow fills.
-ROW_LIMITS = tuple((f.name, COLUMN_LIMITS[f.name]) for f in fields(OrderRow) if f.name in COLUMN_LIMITS)
 
 
 @dataclass(frozen=True)
@@ -379,9 +373,8 @@ def upsert_orders(session: Session, rows: Iterable[OrderRow], source: str, shop:
     elsewhere: list[tuple[OrderRow, str]] = []
     for batch in _batches(rows, UPSERT_BATCH_SIZE):
         known = _orders_by_tid(session, {row.tid for row in batch})
-        # New orders go in as plain rows, one executemany per batch on the table
-        # itself: an ORM object per order cost 2 ms each, and even the ORM's bulk
-        # insert of dicts was a third of the import (bench/orders_import.py).
+        # New orders go in as plain rows, one driver executemany per batch: an ORM
+        # object per order cost 2 ms each, the ORM's bulk insert a third of the import.
         fresh: dict[str, SimpleNamespace] = {}
         for row in batch:
             order: Any = known.get(row.tid) or fresh.get(row.tid)
@@ -399,7 +392,7 @@ def upsert_orders(session: Session, rows: Iterable[OrderRow], source: str, shop:
             else:
                 unchanged += 1
         if fresh:
-            insert_rows(session.connection(), ORDERS_TABLE, [vars(order) for order in fresh.values()])
+            insert_rows(session.connection(), Order, [vars(order) for order in fresh.values()])
         session.flush()
     return UpsertCounts(
         added=added, updated=updated, unchanged=unchanged, status_kept=tuple(kept), elsewhere=tuple(elsewhere)

@@ -31,7 +31,7 @@ def test_imported_rows_store_times_and_flags_in_the_orms_own_form(tmp_path: Path
         session.add(Order(tid=ORM_TID, updated_at=utcnow()))
         session.add(OrderItem(order_tid=ORM_TID, title="帆布包", quantity=1, itemised=False))
     with engine.connect() as connection:
-        times = dict(connection.execute(text("SELECT tid, updated_at FROM orders")).all())
+        times: dict[str, str] = dict(connection.execute(text("SELECT tid, updated_at FROM orders")).all())
         flags = connection.execute(text("SELECT order_tid, typeof(itemised), itemised FROM order_items")).all()
     imported, orm = times[IMPORTED_TID], times[ORM_TID]
     assert len(imported) == len(orm) and imported[10] == orm[10]  # same text form: no "+00:00", same separator
