@@ -39,6 +39,10 @@ SCORE_DIGITS = 4
 FULL_MOBILE = re.compile(r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?(\d{4})(?!\d)")
 FULL_LANDLINE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?\(?0\d{2,3}\)?[- ]?\d{3,4}[- ]?(\d{4})(?!\d)")
 MASKED = "*******"
+# Every match of either pattern holds three digits, maybe a space or hyphen,
+# then four digits.  Text without that (most free text, and addresses such
+# as 文123路45号) is returned as it is without running the two substitutions.
+PHONE_HINT = re.compile(r"\d{3}[- ]?\d{4}")
 # How release 166f131 wrote each conflict kind, to read its evidence back.
 OLD_CONFLICT_SENTENCES = (
     (ConflictKind.OCR_MISREAD, re.compile(r"ocr misread (?P<ocr>\S+) of barcode (?P<barcode>\S+?);")),
@@ -50,6 +54,8 @@ OLD_CONFLICT_SENTENCES = (
 
 
 def mask_phones(text: str) -> str:
+    if not PHONE_HINT.search(text):
+        return text
     for phone in (FULL_MOBILE, FULL_LANDLINE):
         text = phone.sub(lambda m: MASKED + m.group(1), text)
     return text

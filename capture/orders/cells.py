@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from capture.evidence import mask_phones
@@ -29,6 +30,8 @@ EXCEL_TEXT_FORMULA = re.compile(r'=\s*"([^"]*)"')
 # 2.75193E+18: Excel opened the file and rounded the order number away.
 SCIENTIFIC_NUMBER = re.compile(r"\d+(\.\d+)?E\+?\d+", re.IGNORECASE)
 FORMULA_STARTS = ("=", "+", "-", "@")
+# First characters of a cell that clean_value may have to take off or unwrap.
+WRAPPER_STARTS = frozenset(("=", "'", BOM))
 
 # The export writes one of these when an order has no waybill (compared upper case).
 NO_WAYBILL = frozenset({"", "NO", "NONE", "无", "-"})
@@ -49,6 +52,12 @@ def clean_value(raw: str) -> str:
     ="123" (a text formula), a leading ' (Excel's text marker), a leading tab
     (another export's trick) and surrounding spaces, full-width ones included.
     """
+    if not raw:
+        return raw
+    first, last = raw[0], raw[-1]
+    # Most cells are plain: nothing to strip at either end and no wrapper to take off.
+    if first not in WRAPPER_STARTS and not first.isspace() and not last.isspace() and last != BOM:
+        return raw
     value = raw.strip().strip(BOM).strip()
     formula = EXCEL_TEXT_FORMULA.fullmatch(value)
     if formula:
@@ -58,13 +67,9 @@ def clean_value(raw: str) -> str:
     return value
 
 
-# Fewer digits in a row than this cannot hide a phone number; most text has none.
-PHONE_DIGITS_RUN = re.compile(r"\d{3}")
-
-
 def free_text(value: str) -> str:
     """Text a person wrote (message, note, title, address), already cleaned: kept as written, phones masked."""
-    return mask_phones(value) if PHONE_DIGITS_RUN.search(value) else value
+    return mask_phones(value) if value else value
 
 
 def order_number(value: str, label: str, rule: OrderNumberRule | None = None) -> str:
@@ -100,10 +105,14 @@ def optional_quantity(value: str, label: str) -> int | None:
 
 def waybills(raw: str) -> tuple[str, ...]:
     """Every waybill number in the cell, first shipped first; () when the order has none."""
+    if not raw:
+        return ()
     numbers = (canonical(part) for part in WAYBILL_SEPARATOR.split(unicodedata.normalize("NFKC", raw)))
     return tuple(dict.fromkeys(n for n in numbers if n.upper() not in NO_WAYBILL))
 
 
+# An export names a handful of carriers over and over.
+@lru_cache(maxsize=256)
 def carrier_name(raw: str) -> str:
     # The carrier's own name when we know it ("中通" and "ZTO" are one
     # carrier), otherwise the export's wording, so nothing is lost.

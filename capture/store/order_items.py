@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, delete, select
 
 from capture.evidence import mask_phones
+from capture.store.bulk_insert import insert_rows
 from capture.store.tables import Order, OrderItem
 
 # Orders looked up per query: well under SQLite's bound-parameter limit.
@@ -24,7 +24,7 @@ BATCH_SIZE = 500
 SOURCE_CHARS = 256
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an order report import holds one per order
 class ItemLine:
     """One item line of an order, as a report gave it."""
 
@@ -76,7 +76,7 @@ def store_item_lines(session: Session, lines: Mapping[str, Sequence[ItemLine]], 
         session.exec(delete(OrderItem).where(col(OrderItem.order_tid).in_(targets)))
         new_rows = [_row(tid, n, line, itemised, source) for tid in targets for n, line in enumerate(lines[tid])]
         if new_rows:
-            session.execute(insert(OrderItem), new_rows)
+            insert_rows(session.connection(), OrderItem, new_rows)
         written += len(targets)
         session.flush()
     return written

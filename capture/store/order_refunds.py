@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlmodel import Session
 
@@ -51,6 +52,7 @@ def order_refund(states: Iterable[RefundState]) -> RefundState:
     return RefundState.UNKNOWN
 
 
+@lru_cache(maxsize=256)  # an export repeats a few refund wordings on every line
 def _status_key(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw)
     return "".join(text.split()).upper()
