@@ -9,7 +9,6 @@ it is, enlarged, then sharpened.  Boxes come back in the photo's pixels.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import cv2
@@ -53,16 +52,9 @@ def read_bars(image: np.ndarray, found: Sequence[Bars], engine: BarcodeEngine) -
 
 def _upright(image: np.ndarray, bars: Bars) -> tuple[np.ndarray, np.ndarray]:
     """The bars and their quiet zone cut out level; and the 2x3 map from crop to photo pixels."""
-    pts = np.array(bars.box, dtype=np.float64)
-    height = float(np.linalg.norm(pts[3] - pts[0]))
-    theta = math.radians(bars.angle)
-    u = np.array([math.cos(theta), math.sin(theta)])
-    d = np.array([-u[1], u[0]])
     width_px = int(bars.length * (1 + 2 * MARGIN))
-    height_px = int(height + 2 * MARGIN * bars.length)
-    centre = np.array(bars.centre)
-    origin = centre - u * width_px / 2 - d * height_px / 2
-    to_photo = np.column_stack([u, d, origin])
+    height_px = int(bars.height + 2 * MARGIN * bars.length)
+    to_photo = bars.level_frame(width_px, height_px)
     crop = cv2.warpAffine(
         image,
         cv2.invertAffineTransform(to_photo),
@@ -113,8 +105,7 @@ def _in_photo(read: BarcodeRead, to_photo: np.ndarray, bars: Bars) -> BarcodeRea
         return read
     u = along / length
     d = np.array([-u[1], u[0]])
-    bars_pts = np.array(bars.box, dtype=np.float64)
-    half_height = float(np.linalg.norm(bars_pts[3] - bars_pts[0])) / 2
+    half_height = bars.height / 2
     centre = pts.mean(axis=0)
     corners = [centre + sx * length / 2 * u + sy * half_height * d for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
     box: Quad = tuple((float(x), float(y)) for x, y in corners)  # type: ignore[assignment]

@@ -62,6 +62,20 @@ class Bars:
     def centre(self) -> tuple[float, float]:
         return sum(x for x, _ in self.box) / 4, sum(y for _, y in self.box) / 4
 
+    @property
+    def height(self) -> float:
+        """Photo px across the reading direction (the bars' own height)."""
+        (x0, y0), (x3, y3) = self.box[0], self.box[3]
+        return math.hypot(x3 - x0, y3 - y0)
+
+    def level_frame(self, width_px: int, height_px: int) -> np.ndarray:
+        """The 2x3 map from a level crop of this size, centred on the bars, to photo pixels."""
+        theta = math.radians(self.angle)
+        u = np.array([math.cos(theta), math.sin(theta)])
+        d = np.array([-u[1], u[0]])
+        origin = np.array(self.centre) - u * width_px / 2 - d * height_px / 2
+        return np.column_stack([u, d, origin])
+
 
 def find_bars(image: np.ndarray) -> list[Bars]:
     """Every region of the photo that looks like a 1-D barcode's bars."""

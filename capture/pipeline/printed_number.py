@@ -11,7 +11,6 @@ text must be the whole number, on the band along those bars.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -73,13 +72,7 @@ def _plain(text: str) -> str:
 
 def _band(bars: Bars) -> tuple[np.ndarray, tuple[int, int]]:
     """The 2x3 map from photo pixels to the level band around `bars`, and the band's size."""
-    pts = np.array(bars.box, dtype=np.float64)
-    height = float(np.linalg.norm(pts[3] - pts[0]))
-    theta = math.radians(bars.angle)
-    u = np.array([math.cos(theta), math.sin(theta)])
-    d = np.array([-u[1], u[0]])
     width_px = int(bars.length * (1 + 2 * ALONG_MARGIN))
-    height_px = int(height * (1 + 2 * ACROSS_MARGIN))
-    origin = np.array(bars.centre) - u * width_px / 2 - d * height_px / 2
-    to_photo = np.column_stack([u, d, origin])
+    height_px = int(bars.height * (1 + 2 * ACROSS_MARGIN))
+    to_photo = bars.level_frame(width_px, height_px)
     return cv2.invertAffineTransform(to_photo), (width_px, height_px)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import selectors
 import shutil
 import signal
 import socket
@@ -69,8 +70,17 @@ def stop(watch: subprocess.Popen) -> str:
 
 
 def lines(watch: subprocess.Popen, count: int) -> list[dict]:
+    """The watcher's next `count` JSON lines, failing when they do not come within WAIT_S."""
     assert watch.stdout is not None
-    return [json.loads(watch.stdout.readline()) for _ in range(count)]
+    got: list[dict] = []
+    until = time.monotonic() + WAIT_S
+    with selectors.DefaultSelector() as selector:
+        selector.register(watch.stdout, selectors.EVENT_READ)
+        while len(got) < count:
+            left = until - time.monotonic()
+            assert left > 0 and selector.select(left), f"the watcher answered for {len(got)} of {count} photos"
+            got.append(json.loads(watch.stdout.readline()))
+    return got
 
 
 def scans_by_sha(db_file: Path) -> dict[str, int]:

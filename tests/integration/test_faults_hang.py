@@ -9,34 +9,15 @@ beside it are read again without blame, and nothing is recorded twice.
 from __future__ import annotations
 
 import json
-import selectors
 import shutil
-import subprocess
-import time
 from pathlib import Path
 
-from tests.integration.test_faults_engine import PHOTOS, free_port, scans_by_sha, start_watch, stop
+from tests.integration.test_faults_engine import PHOTOS, free_port, lines, scans_by_sha, start_watch, stop
 from tests.integration.test_watch import CLEAN_A, sha
 
 # Counted from when a worker begins the photo (not while a new worker loads its
 # engines): well above a photo's read on a loaded 2-core machine, short for a test.
 DEADLINE_S = "20"
-# Without a deadline the watcher never answers for the hung photo: the test fails at this wait, not hangs.
-ANSWER_WAIT_S = 200.0
-
-
-def lines(watch: subprocess.Popen, count: int) -> list[dict]:
-    """The watcher's next `count` JSON lines, failing when they do not come within ANSWER_WAIT_S."""
-    assert watch.stdout is not None
-    got: list[dict] = []
-    until = time.monotonic() + ANSWER_WAIT_S
-    with selectors.DefaultSelector() as selector:
-        selector.register(watch.stdout, selectors.EVENT_READ)
-        while len(got) < count:
-            left = until - time.monotonic()
-            assert left > 0 and selector.select(left), f"the watcher answered for {len(got)} of {count} photos"
-            got.append(json.loads(watch.stdout.readline()))
-    return got
 
 
 def test_a_photo_whose_reader_hangs_is_read_again_by_a_new_worker_and_nothing_is_lost(tmp_path: Path) -> None:
